@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Set up shallow_pi on a fresh machine: a Python 3.12 virtual environment in .venv holding the
+# library (editable, from settings.ini) and its dev tools. Safe to run again: it reinstalls only
+# when settings.ini or setup.py changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_python() {
+  # LeRobot 0.5+ needs Python >= 3.12 (see ../shared/environment.md); .python-version pins 3.12.1 for pyenv.
+  for candidate in "${PYTHON:-}" python3.12 python3 "$HOME/.pyenv/versions/3.12.1/bin/python3"; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "setup: no Python >= 3.12 found; install one (e.g. 'pyenv install 3.12') or set PYTHON=/path/to/python3.12" >&2
+  return 1
+}
+
+if [ ! -x .venv/bin/python ]; then
+  py=$(find_python)
+  echo "setup: creating .venv with $($py --version)"
+  "$py" -m venv .venv
+fi
+
+stamp=$(cat settings.ini setup.py | sha256sum | cut -c1-16)
+if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
+  echo "setup: installing shallow_pi and its dependencies (a few minutes the first time)"
+  .venv/bin/pip install --quiet --upgrade pip
+  .venv/bin/pip install --quiet -e ".[dev]"
+  echo "$stamp" > .venv/.setup-stamp
+fi
+echo "setup: ready ($(.venv/bin/python --version), shallow_pi $(.venv/bin/python -c 'import shallow_pi; print(shallow_pi.__version__)'))"
