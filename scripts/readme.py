@@ -30,6 +30,40 @@ def notebook_to_markdown(nb_path: Path) -> str:
     return header + "\n\n" + "\n\n".join(parts) + "\n"
 
 
+def result_rows() -> list[dict]:
+    """One row per record in results/: its file, a headline (the first few scalar fields), command, revision, date."""
+    rows = []
+    for path in sorted((ROOT / "results").glob("*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        result = rec.get("result", {})
+        scalars = _flatten(result.get("headline", result))  # a record may name its own headline fields
+        headline = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in list(scalars.items())[:6])
+        rows.append({"record": path.name, "headline": headline, "command": str(rec.get("command", "")),
+                     "revision": str(rec.get("git_revision", ""))[:10], "date": str(rec.get("date", ""))})
+    return rows
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        elif not isinstance(v, list):
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def results_markdown() -> str:
+    rows = result_rows()
+    if not rows:
+        return ""
+    lines = ["## Recorded results", "",
+             "Drawn by `scripts/readme.py` from the JSON records in `results/` (each holds its command, configuration, git revision, machine and date).", "",
+             "| record | headline | command | revision | date |", "|---|---|---|---|---|"]
+    lines += [f"| `{r['record']}` | {r['headline']} | `{r['command']}` | {r['revision']} | {r['date']} |" for r in rows]
+    return "\n".join(lines)
+
+
 def _from_root(link: str) -> str:
     path = (ROOT / "nbs" / link).resolve()
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else link
@@ -37,6 +71,9 @@ def _from_root(link: str) -> str:
 
 def main():
     text = notebook_to_markdown(ROOT / "nbs" / "index.ipynb")
+    results = results_markdown()
+    if results:
+        text += "\n" + results + "\n"
     fd, tmp = tempfile.mkstemp(dir=ROOT, prefix=".README.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)

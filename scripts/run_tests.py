@@ -5,7 +5,8 @@ The checks, in order:
 - clean: `nbdev_clean` leaves nbs/ unchanged (notebooks are committed clean);
 - readme: README.md is what `scripts/readme.py` makes of nbs/index.ipynb;
 - cli: the `shallow-pi` console script answers `--help`;
-- one entry per notebook: papermill runs it top to bottom from a clean kernel with `mode="smoke"`.
+- one entry per notebook: papermill runs it top to bottom from a clean kernel with `mode="smoke"`;
+- site: the executed notebooks rendered as a site, every page opened in headless Chromium (scripts/site.py).
 
 Usage: python scripts/run_tests.py [--only NAME ...] [--timeout SECONDS]
 """
@@ -71,6 +72,12 @@ def check_cli() -> tuple[bool, str]:
     return ok and "run" in log and "info" in log, log
 
 
+def check_site() -> tuple[bool, str]:
+    "Render the executed notebooks as a site and open every page in headless Chromium (scripts/site.py)."
+    ok, log = run([sys.executable, str(ROOT / "scripts" / "site.py"), "all"], timeout=900)
+    return ok, log
+
+
 def has_parameters_cell(nb_path: Path) -> bool:
     import json
     nb = json.loads(nb_path.read_text())
@@ -98,6 +105,7 @@ def main():
     checks = [("sync", check_sync), ("clean", check_clean), ("readme", check_readme), ("cli", check_cli)]
     notebooks = sorted((ROOT / "nbs").glob("*.ipynb"))
     entries = checks + [(f"nbs/{p.name}", lambda p=p: run_notebook(p, args.timeout)) for p in notebooks]
+    entries.append(("site", check_site))  # last: it renders the notebooks the entries above executed
     if args.only:
         entries = [(name, fn) for name, fn in entries if any(s in name for s in args.only)]
 

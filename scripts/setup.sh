@@ -30,4 +30,13 @@ if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
   .venv/bin/pip install --quiet -e ".[dev]"
   echo "$stamp" > .venv/.setup-stamp
 fi
+# The documentation check opens the rendered site in a real headless browser: Debian's chromium.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian's chromium for the documentation check"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium is missing; the site check will fail until it is installed (sudo apt-get install chromium)" >&2
+  fi
+fi
 echo "setup: ready ($(.venv/bin/python --version), shallow_pi $(.venv/bin/python -c 'import shallow_pi; print(shallow_pi.__version__)'))"
