@@ -30,10 +30,21 @@ def notebook_to_markdown(nb_path: Path) -> str:
     return header + "\n\n" + "\n\n".join(parts) + "\n"
 
 
+def committed_results() -> list[Path]:
+    """The JSON records in results/ that git tracks (a run's fresh, uncommitted record is not shown until it is committed);
+    every record when this is not a git checkout."""
+    import subprocess
+    try:
+        out = subprocess.run(["git", "ls-files", "results/*.json"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        return sorted(ROOT / line for line in out.split())
+    except (OSError, subprocess.CalledProcessError):
+        return sorted((ROOT / "results").glob("*.json"))
+
+
 def result_rows() -> list[dict]:
     """One row per record in results/: its file, a headline (the first few scalar fields), command, revision, date."""
     rows = []
-    for path in sorted((ROOT / "results").glob("*.json")):
+    for path in committed_results():
         rec = json.loads(path.read_text(encoding="utf-8"))
         result = rec.get("result", {})
         scalars = _flatten(result.get("headline", result))  # a record may name its own headline fields
