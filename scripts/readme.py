@@ -23,7 +23,7 @@ def notebook_to_markdown(nb_path: Path) -> str:
             continue
         if cell["cell_type"] == "markdown":
             parts.append(re.sub(r"\]\((?!https?:|/|#)([^)]+)\)", lambda m: f"]({_from_root(m.group(1))})", source))
-        elif cell["cell_type"] == "code" and not re.search(r"^#\|\s*(hide|default_exp)", source, re.M) \
+        elif cell["cell_type"] == "code" and not re.search(r"^#\|\s*(hide|default_exp|echo:\s*false)", source, re.M) \
                 and "parameters" not in cell.get("metadata", {}).get("tags", []):
             parts.append(f"```python\n{source}\n```")
     header = "<!-- generated from nbs/index.ipynb by scripts/readme.py: edit the notebook, not this file -->"

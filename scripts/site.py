@@ -90,6 +90,8 @@ def hide_cells(nb: dict) -> None:
                                              or "injected-parameters" in cell.get("metadata", {}).get("tags", [])):
             continue
         if cell["cell_type"] == "code":
+            if re.search(r"^#\|\s*echo:\s*false", src, re.M):  # Quarto's echo: false: the output without its code
+                cell.setdefault("metadata", {}).setdefault("tags", []).append("remove_input")
             cell["source"] = re.sub(r"^#\|.*\n?", "", src, flags=re.M)
         kept.append(cell)
     nb["cells"] = kept
@@ -99,7 +101,12 @@ def render(nb: dict, title: str) -> str:
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_input_tags = {"remove_input"}
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(template_name="lab", config=config)
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nbformat.reads(json.dumps(nb), as_version=4))  # reads joins list sources
