@@ -151,7 +151,7 @@ def results_table() -> str:
 
 def api_reference(modules: list[str]) -> dict:
     """A notebook (as a dict) documenting every public function and class of the exported modules."""
-    cells = [{"cell_type": "markdown", "metadata": {}, "source": "# API reference\n\nGenerated from the exported library's "
+    cells = [{"cell_type": "markdown", "id": "api-intro", "metadata": {}, "source": "# API reference\n\nGenerated from the exported library's "
               "signatures and docstrings; each module is the export of the notebook named beside it."}]
     for name in modules:
         mod = importlib.import_module(f"shallow_pi.{name}")
@@ -166,7 +166,7 @@ def api_reference(modules: list[str]) -> dict:
                 sig = "(...)"
             doc = (inspect.getdoc(obj) or "").split("\n\n")[0]
             lines += [f"### `{attr}{sig}`" if len(sig) < 160 else f"### `{attr}(...)`", "", doc, ""]
-        cells.append({"cell_type": "markdown", "metadata": {}, "source": "\n".join(lines)})
+        cells.append({"cell_type": "markdown", "id": f"api-{name}", "metadata": {}, "source": "\n".join(lines)})
     return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
 
 
@@ -196,7 +196,7 @@ def build(require_executed: bool = True) -> list[Path]:
         hide_cells(nb)
         plotly_to_html(nb)
         if f == "index.ipynb":
-            nb["cells"].append({"cell_type": "markdown", "metadata": {}, "source": "RESULTS_TABLE"})
+            nb["cells"].append({"cell_type": "markdown", "id": "results-table", "metadata": {}, "source": "RESULTS_TABLE"})
         page = layout(render(nb, f), notebook_title(nb, f), nav, Path(f).with_suffix(".html").name)
         if f == "index.ipynb":
             page = re.sub(r"<p>\s*RESULTS_TABLE\s*</p>", results_table(), page)
