@@ -23,11 +23,13 @@ if [ ! -x .venv/bin/python ]; then
   "$py" -m venv .venv
 fi
 
-stamp=$(cat settings.ini setup.py | sha256sum | cut -c1-16)
+stamp=$(cat settings.ini setup.py plugin/pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
   echo "setup: installing shallow_pi and its dependencies (a few minutes the first time)"
   .venv/bin/pip install --quiet --upgrade pip
   .venv/bin/pip install --quiet -e ".[dev]"
+  # LeRobot's tools find policy plugins by distribution name (lerobot_policy_*), so the plugin is a distribution of its own
+  .venv/bin/pip install --quiet --no-deps -e plugin
   echo "$stamp" > .venv/.setup-stamp
 fi
 # The documentation check opens the rendered site in a real headless browser: Debian's chromium.

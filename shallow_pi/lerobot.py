@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import inspect
 import json
 import os
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from transformers.models.gemma import modeling_gemma
 from .core import atomic_write_text
 from .losses import AttentionLossConfig, DistillationConfig, distillation_losses, freeze
 from .model import TokenLayout, VelocityOutput, _check_keep, uniform_layers
-from .train import TrainConfig, latest_checkpoint, train
+from .train import TrainConfig, train
 
 # %% auto #0
 __all__ = ['PALIGEMMA_TOKENIZER', 'DIM_KEYS', 'TINY_DIMS', 'PI_POLICIES', 'SHALLOW_CLASSES', 'PI_TYPES', 'PAPER_RECIPE',
@@ -623,9 +622,6 @@ def distill_lerobot(teacher: str | Path, dataset: str | Path, out_dir: str | Pat
     processors to `out_dir/student` (what `lerobot-eval --policy.path` takes), the log to `out_dir/train_log.json`."""
     out_dir = Path(out_dir)
     train_cfg, losses = train_cfg or TrainConfig(**PAPER_RECIPE), losses or DistillationConfig()
-    if latest_checkpoint(out_dir / "checkpoints") is not None and "FlowVLA.load" in inspect.getsource(train):
-        raise FileExistsError(f"{out_dir / 'checkpoints'} holds a run, and shallow_pi.train resumes only FlowVLA models: "
-                              f"choose another --out, or delete that folder to start over")
     policy, pre, post = load_policy(teacher, device)
     teacher_model = LeRobotPi(policy)
     student = teacher_model.keep_layers(keep if keep is not None else uniform_layers(teacher_model.num_layers, layers))
