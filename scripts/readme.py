@@ -46,8 +46,14 @@ def result_rows() -> list[dict]:
     rows = []
     for path in committed_results():
         rec = json.loads(path.read_text(encoding="utf-8"))
-        result = rec.get("result", {})
-        scalars = _flatten(result.get("headline", result))  # a record may name its own headline fields
+        if not (isinstance(rec, dict) and "result" in rec and "git_revision" in rec):
+            continue  # not a record (a checkpoint's config, a training log)
+        result = rec["result"]
+        if "headline" in result:  # a record may name its own headline fields
+            result = result["headline"]
+        elif isinstance(result, dict) and "overall" in result:  # an evaluation report: the overall figures first
+            result = {"overall": result["overall"], "suites": result.get("suites", {})}
+        scalars = _flatten(result) if isinstance(result, dict) else {}
         headline = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in list(scalars.items())[:6])
         rows.append({"record": path.name, "headline": headline, "command": str(rec.get("command", "")),
                      "revision": str(rec.get("git_revision", ""))[:10], "date": str(rec.get("date", ""))})
