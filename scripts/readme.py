@@ -53,7 +53,9 @@ def result_rows() -> list[dict]:
             result = result["headline"]
         elif isinstance(result, dict) and "overall" in result:  # an evaluation report: the overall figures first
             result = {"overall": result["overall"], "suites": result.get("suites", {})}
-        scalars = _flatten(result) if isinstance(result, dict) else {}
+        elif isinstance(result, dict) and "10" in result.get("success", {}):  # a distilled row: its 10-step evaluation
+            result = {"depth": result.get("depth"), "overall": result["success"]["10"]["overall"]}
+        scalars = _flatten(result) if isinstance(result, dict) else {"rows": len(result)}  # a table: how many rows
         headline = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in list(scalars.items())[:6])
         rows.append({"record": path.name, "headline": headline, "command": str(rec.get("command", "")),
                      "revision": str(rec.get("git_revision", ""))[:10], "date": str(rec.get("date", ""))})
