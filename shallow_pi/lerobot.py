@@ -34,6 +34,7 @@ from lerobot.utils.constants import ACTION, OBS_LANGUAGE_ATTENTION_MASK, OBS_LAN
 from transformers.models.gemma import modeling_gemma
 
 from .core import atomic_write_text
+from .distill import parse_weights
 from .losses import AttentionLossConfig, DistillationConfig, distillation_losses, freeze
 from .model import TokenLayout, VelocityOutput, _check_keep, uniform_layers
 from .train import TrainConfig, train
@@ -667,10 +668,7 @@ def add_lerobot_distill_arguments(parser: argparse.ArgumentParser) -> argparse.A
 
 def lerobot_distill_main(args: argparse.Namespace) -> Path:
     "Run `shallow-pi distill` on a LeRobot teacher and dataset (options of `add_lerobot_distill_arguments`); return the student's folder."
-    try:
-        weights = {k: float(v) for k, v in (item.split("=") for item in args.weights.split(","))}
-    except ValueError:
-        raise ValueError(f"--weights {args.weights!r}: write name=value pairs separated by commas, e.g. task=1,kd=1,attn=1") from None
+    weights = parse_weights(args.weights)  # the same parser as notebook 05's options
     keep = [int(i) for i in args.keep.split(",")] if args.keep else None
     train_cfg = TrainConfig(**{**PAPER_RECIPE, "steps": args.steps, "batch_size": args.batch_size, "peak_lr": args.lr,
                                "final_lr": args.final_lr, "warmup_steps": args.warmup_steps, "seed": args.seed,
