@@ -40,9 +40,9 @@ from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig
 __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAMERAS', 'STATE_NAMES', 'ACTION_NAMES', 'check_task',
            'suite_tasks', 'task_instruction', 'task_horizon', 'fast_renderer', 'MetaWorldEnv', 'Policy', 'batch_of',
            'ExpertPolicy', 'RandomPolicy', 'Episode', 'rollout', 'expert_success', 'demo_features', 'write_task_shard',
-           'merge_shards', 'generate_demos', 'open_dataset', 'check_features', 'Normalizer', 'to_model_images',
-           'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader', 'FlowVLAPolicy', 'load_policy',
-           'wilson_interval', 'evaluate', 'success_rows', 'plot_success']
+           'merge_shards', 'generate_demos', 'demo_dir', 'open_dataset', 'check_features', 'Normalizer',
+           'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader', 'FlowVLAPolicy',
+           'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -356,6 +356,12 @@ def generate_demos(tasks: Sequence[str], root: str | Path, n_episodes: int, imag
             f.result()
     return merge_shards([j["shard_dir"] for j in jobs], root / "all", f"local/shallow_pi_metaworld_{root.name}")
 
+
+def demo_dir(image_size: int = 64, name: str = "full") -> Path:
+    """Where the demonstrations rendered at `image_size` pixels live: `data/metaworld/<name>/all` at 64 pixels (this
+    notebook's), `data/metaworld/<name>-<size>px/all` otherwise (the 128-pixel teacher's, notebook 02b)."""
+    return project_root() / "data" / "metaworld" / (name if image_size == 64 else f"{name}-{image_size}px") / "all"
+
 # %% ../nbs/02_metaworld.ipynb #c2eeeaa3
 def open_dataset(source: str | Path, **kwargs) -> LeRobotDataset:
     """A LeRobotDataset from a local folder (holding `meta/info.json`) or a repo id (`user/name`, read from the local
@@ -503,6 +509,11 @@ class FlowVLAPolicy:
         self.tokenizer = ByteTokenizer(model.cfg.max_text_len)
         self.generator = torch.Generator().manual_seed(seed)
 
+    @property
+    def image_size(self) -> int:
+        "The camera resolution the model was trained at: `evaluate` renders at it."
+        return self.model.cfg.vision.image_size
+
     @torch.no_grad()
     def __call__(self, batch: dict) -> np.ndarray:
         cfg = self.model.cfg
@@ -568,14 +579,16 @@ def _evaluate_each(policy, tasks, n_episodes, n_action_steps, image_size, camera
     return out
 
 # %% ../nbs/02_metaworld.ipynb #3cbfe473
-def evaluate(policy: Policy, tasks: str | Sequence[str], n_episodes: int, n_action_steps: int = 8, image_size: int = 64,
+def evaluate(policy: Policy, tasks: str | Sequence[str], n_episodes: int, n_action_steps: int = 8, image_size: int | None = None,
              cameras: Sequence[str] = CAMERAS, seed_start: int = EVAL_SEED_START, max_steps: int | None = None,
              frame_every: int = 10, workers: int = 1, threads: int | None = 1) -> dict:
     """Closed-loop success of `policy` on `tasks` (suite or task names): per task, per suite and overall.
+    Frames are rendered at `image_size` (None: the policy's own `image_size`, else 64), so a policy never sees upsampled pixels.
     With `workers` > 1 the tasks are shared among spawned processes; the policy travels to them with cloudpickle.
     Each process runs torch on `threads` threads (None: leave torch's setting) and restores the setting afterwards."""
     if seed_start < EVAL_SEED_START:
         raise ValueError(f"seed_start={seed_start} may overlap the demonstration seeds: use EVAL_SEED_START ({EVAL_SEED_START}) or above")
+    image_size = image_size or getattr(policy, "image_size", 64)
     tasks = suite_tasks(tasks)
     args = (n_episodes, n_action_steps, image_size, list(cameras), seed_start, max_steps, frame_every)
     if workers == 1:

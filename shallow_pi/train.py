@@ -9,7 +9,7 @@ import json
 import math
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -21,7 +21,7 @@ from .model import FlowVLA, Observation, flow_matching_loss
 
 # %% auto #0
 __all__ = ['TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'train', 'flow_loss',
-           'MemoryChunks']
+           'MemoryChunks', 'grow_patches']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -162,3 +162,18 @@ class MemoryChunks:
     def draw(self, step: int, generator: torch.Generator):
         "Batch `step`: examples drawn uniformly with replacement by `generator`."
         return self.batch(torch.randint(0, len(self), (self.batch_size,), generator=generator))
+
+# %% ../nbs/02b_teacher.ipynb #2778648d
+def grow_patches(model: FlowVLA, factor: int = 2) -> FlowVLA:
+    """A copy of `model` that reads images `factor` times larger through patches `factor` times larger: same tokens, same
+    layers. Each patch filter is spread over factor × factor pixels and divided by factor², so on a large image the copy
+    computes exactly what `model` computes on its factor × factor block average."""
+    if not isinstance(factor, int) or factor < 1:
+        raise ValueError(f"factor={factor!r}: use a positive integer (2 turns 64-pixel images with 8-pixel patches into 128 with 16)")
+    v = model.cfg.vision
+    grown = FlowVLA(replace(model.cfg, vision=replace(v, image_size=v.image_size * factor, patch_size=v.patch_size * factor)))
+    state = dict(model.state_dict())
+    w = state["vision.patch.weight"]  # (width, 3, p, p)
+    state["vision.patch.weight"] = w.repeat_interleave(factor, dim=2).repeat_interleave(factor, dim=3) / factor**2  # (width, 3, fp, fp)
+    grown.load_state_dict(state, strict=True)
+    return grown.to(model.device).train(model.training)
