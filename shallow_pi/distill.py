@@ -20,38 +20,56 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_path, atomic_write_text, project_root, record_result
+from .core import atomic_path, atomic_write_text, project_root, record_result, results_dir
 from .losses import (AttentionLossConfig, DistillationConfig, TeacherTargets, distillation_losses, freeze,
                                teacher_targets)
-from .model import (FlowVLA, Observation, count_parameters, get_config, noisy_actions,
+from .model import (FlowVLA, Observation, VLAConfig, count_parameters, get_config, noisy_actions,
                               sample_flow_time, uniform_layers)
 from .train import MemoryChunks, TrainConfig, latest_checkpoint, train
 
 # %% auto #0
-__all__ = ['ATTENTION_LAYERS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'make_student', 'attention_layer', 'DistillRun',
-           'build_target_cache', 'TargetCache', 'teacher_loss_fn', 'cached_loss_fn', 'distill', 'measure_modes',
-           'training_memory', 'step_sweep', 'get_row', 'evaluate_student', 'run_row', 'add_distill_arguments',
-           'parse_weights', 'run_from_args', 'distill_main', 'results_table']
+__all__ = ['ATTENTION_LAYERS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'make_student', 'greedy_layers', 'attention_layer',
+           'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn', 'cached_loss_fn', 'distill',
+           'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student', 'run_row',
+           'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'latency_name']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
-                 seed: int = 0) -> FlowVLA:
-    "A trainable student: teacher layers `layers` (default: `depth` evenly spaced) in both stacks, or the same shape from scratch."
+                 seed: int = 0, stacks: str = "both") -> FlowVLA:
+    """A trainable student: teacher layers `layers` (default: `depth` evenly spaced) in both stacks (`stacks="both"`,
+    Shallow-π) or in the prefix stack alone with the expert whole (`stacks="prefix"`); or the same shape from scratch."""
     if (depth is None) == (layers is None):
         raise ValueError("give exactly one of depth= (evenly spaced layers) or layers= (explicit teacher indices)")
     if init not in ("teacher", "scratch"):
         raise ValueError(f"init={init!r}: use 'teacher' (copy teacher layers) or 'scratch' (random weights, same shape)")
+    if stacks not in ("both", "prefix"):
+        raise ValueError(f"stacks={stacks!r}: use 'both' (Shallow-π: both stacks cut) or 'prefix' (SmolVLA-style: the expert kept whole)")
     if layers is None:
         if not 1 <= depth <= teacher.num_layers:
             raise ValueError(f"depth={depth} out of range: the teacher has {teacher.num_layers} layers")
         layers = uniform_layers(teacher.num_layers, depth)
-    student = teacher.keep_layers(layers)
+    student = teacher.keep_layers(layers) if stacks == "both" else teacher.keep_prefix_layers(layers)
     if init == "scratch":
         torch.manual_seed(seed)
         student = FlowVLA(student.cfg)  # same config (depth, source_layers), fresh weights
     for p in student.parameters():
         p.requires_grad_(True)
     return student.train()
+
+# %% ../nbs/05_distill.ipynb #6e7128d1
+def greedy_layers(teacher: FlowVLA, depth: int, record: dict | None = None) -> list[int]:
+    """The `depth` teacher layers left once the least sensitive are removed first, in the order of notebook 03's
+    `analysis_greedy` record (full mode) for this teacher."""
+    if record is None:
+        path = results_dir("full") / "analysis_greedy.json"
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: run nbs/03_analysis.ipynb in full mode first (it measures the removal order)")
+        record = json.loads(path.read_text())
+    if VLAConfig.from_dict(record["config"]["model"]) != teacher.cfg:
+        raise ValueError("analysis_greedy measured its removal order on another model than this teacher: "
+                         "rerun nbs/03_analysis.ipynb in full mode with this teacher")
+    removed = set(record["result"]["order"][: teacher.num_layers - depth])
+    return [i for i in range(teacher.num_layers) if i not in removed]
 
 # %% ../nbs/05_distill.ipynb #f9fe62d9
 ATTENTION_LAYERS = {"early": 0.25, "middle": 0.5, "late": 0.75}
@@ -71,8 +89,9 @@ class DistillRun:
     "Everything that defines one student: shape, initialisation, losses, recipe, cache, evaluation."
     name: str = "method-6"
     depth: int | None = 6
-    layers: list[int] | None = None  # explicit teacher layers instead of `depth`
+    layers: list[int] | str | None = None  # explicit teacher layers instead of `depth`, or "greedy" (notebook 03's order, keeping `depth`)
     init: str = "teacher"  # "teacher" or "scratch"
+    stacks: str = "both"  # "both" (Shallow-π) or "prefix" (only the prefix stack cut, the expert whole: SmolVLA-style)
     weights: dict[str, float] = field(default_factory=lambda: {"task": 1.0, "kd": 1.0, "attn": 1.0})
     attn_layer: str | int = "middle"
     queries: str = "action"
@@ -183,7 +202,8 @@ def distill(teacher: FlowVLA, data: MemoryChunks, run: DistillRun, out_dir: str 
     out_dir = Path(out_dir)
     losses = run.losses(teacher.num_layers)
     teacher._check_layers([losses.attention.teacher_layer], "attention layer")
-    student = make_student(teacher, run.depth, run.layers, run.init, seed=run.train.seed)
+    layers = greedy_layers(teacher, run.depth) if run.layers == "greedy" else run.layers
+    student = make_student(teacher, None if layers else run.depth, layers, run.init, seed=run.train.seed, stacks=run.stacks)
     if run.untrained:
         student.eval().save(out_dir)
         data.normalizer.save(out_dir)
@@ -311,7 +331,9 @@ ROWS: dict[str, DistillRun] = {r.name: r for r in [
     _row("method-9", depth=9),
     _row("method-4", depth=4),
     _row("method-6-cache", cache=True),
+    _row("prefix-only-6", stacks="prefix"),  # SmolVLA-style: prefix stack cut to 6 layers, the expert kept whole
     _row("skip-uniform-6", untrained=True),  # teacher layers [0, 3, 7, 10, 14, 17], no training
+    _row("skip-greedy-6", untrained=True, layers="greedy"),  # notebook 03's least sensitive layers removed first, no training
 ]}
 
 
@@ -341,7 +363,8 @@ def run_row(name: str, teacher: FlowVLA, data: MemoryChunks, root: str | Path | 
     report = evaluate_student(out_dir, run)
     last = log[-1] if log else {}
     result = {"success": report, "final_losses": {k: last[k] for k in ("task", "kd", "attn", "total") if k in last},
-              "train_seconds": last.get("seconds", 0.0), "layers": list(student.layer_sources), "depth": student.num_layers}
+              "train_seconds": last.get("seconds", 0.0), "layers": list(student.layer_sources), "depth": student.num_layers,
+              "prefix_layers": [s for i, s in enumerate(student.layer_sources) if i not in student.cfg.prefix_kv_only]}
     record_result(f"distill_{name}", result, asdict(run), mode="full", command=f"shallow-pi distill --row {name}")
     shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)  # the optimiser state is not needed once the row is done
     shutil.rmtree(out_dir / "targets", ignore_errors=True)
@@ -353,11 +376,14 @@ def add_distill_arguments(parser: argparse.ArgumentParser):
     d = DistillRun()
     parser.add_argument("--row", choices=list(ROWS), help="a row of the results table (its settings; evaluates and records it)")
     parser.add_argument("--teacher", default="results/teacher", help="folder of the teacher (FlowVLA.save + normalizer.json)")
-    parser.add_argument("--data", default="data/metaworld/full/all", help="LeRobotDataset folder of demonstrations")
+    parser.add_argument("--data", help="LeRobotDataset folder of demonstrations (default: notebook 02's, rendered at the teacher's image size)")
     parser.add_argument("--out", help="output folder (default results/students/<name>)")
     parser.add_argument("--name", default="custom")
     parser.add_argument("--layers", type=int, default=d.depth, help="student depth (evenly spaced teacher layers)")
-    parser.add_argument("--keep", help="explicit teacher layers, comma-separated (instead of --layers)")
+    parser.add_argument("--keep", help="explicit teacher layers, comma-separated (instead of --layers), or 'greedy' "
+                                       "(notebook 03's removal order, keeping --layers layers)")
+    parser.add_argument("--stacks", choices=["both", "prefix"], default=d.stacks,
+                        help="cut both stacks (Shallow-π) or only the prefix stack, keeping the expert whole (SmolVLA-style)")
     parser.add_argument("--init", choices=["teacher", "scratch"], default=d.init)
     parser.add_argument("--weights", default="task=1,kd=1,attn=1", help="loss weights, e.g. task=1,kd=1")
     parser.add_argument("--attn-layer", default=d.attn_layer, help="early, middle, late or a teacher layer index")
@@ -382,24 +408,29 @@ def run_from_args(args) -> DistillRun:
     if args.row:
         return get_row(args.row)
     weights = parse_weights(args.weights)
-    keep = [int(i) for i in args.keep.split(",")] if args.keep else None
+    try:
+        keep = args.keep if args.keep in (None, "greedy") else [int(i) for i in args.keep.split(",")]
+    except ValueError:
+        raise ValueError(f"--keep {args.keep!r}: give teacher layer indices separated by commas (e.g. 0,3,7) or 'greedy'") from None
     t = TrainConfig(steps=args.steps, batch_size=args.batch_size, peak_lr=args.lr, final_lr=args.lr / 10,
                     warmup_steps=min(100, args.steps // 10), log_every=25, checkpoint_every=250)
-    return DistillRun(name=args.name, depth=None if keep else args.layers, layers=keep, init=args.init, weights=weights,
-                      attn_layer=args.attn_layer, queries=args.queries, train=t, cache=args.cache,
-                      eval_episodes=args.eval_episodes or ABLATION_EPISODES)
+    return DistillRun(name=args.name, depth=None if isinstance(keep, list) else args.layers, layers=keep, init=args.init,
+                      stacks=args.stacks, weights=weights, attn_layer=args.attn_layer, queries=args.queries, train=t,
+                      cache=args.cache, eval_episodes=args.eval_episodes or ABLATION_EPISODES)
 
 
 def distill_main(args) -> Path:
     "Run `shallow-pi distill`: load teacher and data, distill, optionally evaluate; return the student's folder."
-    from shallow_pi.metaworld import ChunkDataset
-    teacher_dir, data_dir = Path(args.teacher), Path(args.data)
+    from shallow_pi.metaworld import ChunkDataset, demo_dir
+    teacher_dir = Path(args.teacher)
     if not (teacher_dir / "config.json").exists():
         raise FileNotFoundError(f"no teacher in {teacher_dir}: train one with notebook 02b in full mode, or pass --teacher")
-    if not data_dir.exists():
-        raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with notebook 02 in full mode, or pass --data")
     run = run_from_args(args)
     teacher = freeze(FlowVLA.load(teacher_dir))
+    data_dir = Path(args.data) if args.data else demo_dir(teacher.cfg.vision.image_size)
+    if not data_dir.exists():
+        raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with notebook 02 (or 02b for 128 pixels) "
+                                f"in full mode, or pass --data")
     data = MemoryChunks(ChunkDataset(data_dir, teacher.cfg), run.train.batch_size)
     if args.row:
         run_row(args.row, teacher, data)
@@ -414,9 +445,12 @@ def distill_main(args) -> Path:
     return out
 
 # %% ../nbs/05_distill.ipynb #7c7a6de0
-def results_table(mode: str = "full") -> list[dict]:
-    "One dict per row of the results table that has a record: name, per-suite and average success with CIs."
-    from shallow_pi.core import results_dir
+def results_table(mode: str = "full", teacher_cfg: VLAConfig | None = None) -> list[dict]:
+    """One dict per row of the results table that has a record: name, per-suite and average success with CIs, and the
+    row's cost (`teacher_cfg`, default the committed teacher's config, sets the model the costs are counted on)."""
+    if teacher_cfg is None:
+        path = project_root() / "results" / "teacher" / "config.json"
+        teacher_cfg = VLAConfig.from_dict(json.loads(path.read_text())) if path.exists() else get_config("tiny")
     rows = []
     for name in ["teacher", *ROWS]:
         path = results_dir(mode) / ("teacher_eval.json" if name == "teacher" else f"distill_{name}.json")
@@ -424,21 +458,33 @@ def results_table(mode: str = "full") -> list[dict]:
             continue
         rec = json.loads(path.read_text())["result"]
         report = rec if name == "teacher" else rec["success"]["10"]
-        depth = 18 if name == "teacher" else rec["depth"]
+        run = None if name == "teacher" else ROWS[name]
         rows.append({"row": name, **{s: r["success_rate"] for s, r in report["suites"].items()},
                      "average": report["overall"]["success_rate"], "ci95": [round(x, 3) for x in report["overall"]["ci95"]],
-                     "episodes": report["overall"]["episodes"], "depth": depth, **_cost(depth, mode)})
+                     "episodes": report["overall"]["episodes"], "depth": teacher_cfg.depth if run is None else rec["depth"],
+                     **_cost(teacher_cfg, run, rec.get("prefix_layers" if run is not None and run.stacks == "prefix" else "layers"), mode)})
     return rows
 
 
-def _cost(depth: int, mode: str) -> dict:
-    "Parameters, FLOPs of one 10-step inference, and measured latency (if recorded) of a `tiny` model of `depth` layers."
-    from shallow_pi.core import results_dir
+def latency_name(run: DistillRun | None, depth: int) -> str:
+    "The model's name in the `distill_latency` record: the teacher, a student of `depth` layers, or a prefix-only student."
+    if run is None:
+        return f"teacher ({depth})"
+    return f"prefix only ({len(run.layers) if isinstance(run.layers, list) else run.depth})" if run.stacks == "prefix" else f"student ({depth})"
+
+
+def _cost(teacher_cfg: VLAConfig, run: DistillRun | None, layers: list[int] | None, mode: str) -> dict:
+    "Parameters, FLOPs of one 10-step inference, and measured latency (if recorded) of the row's model."
     from shallow_pi.model import format_count, inference_flops
-    cfg = get_config("tiny", depth=depth)
+    with torch.device("meta"):
+        model = FlowVLA(teacher_cfg)
+        if run is not None and layers is not None:
+            model = model.keep_prefix_layers(layers) if run.stacks == "prefix" else model.keep_layers(layers)
+    cfg = model.cfg
     cost = {"params": format_count(count_parameters(cfg)["total"]), "flops": format_count(inference_flops(cfg)["total"])}
     path = results_dir(mode) / "distill_latency.json"
     if path.exists():
-        ms = [r["median_ms"] for r in json.loads(path.read_text())["result"] if r["depth"] == depth and r["num_steps"] == 10]
+        name = latency_name(run, cfg.depth)
+        ms = [r["median_ms"] for r in json.loads(path.read_text())["result"] if r["model"] == name and r["num_steps"] == 10]
         cost["ms_per_chunk"] = round(ms[0], 1) if ms else None
     return cost

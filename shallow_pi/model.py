@@ -70,6 +70,7 @@ class VLAConfig:
     rope_base: float = 10_000.0
     norm_eps: float = 1e-6
     source_layers: tuple[int, ...] | None = None  # teacher layer of each layer; None means range(depth)
+    prefix_kv_only: tuple[int, ...] = ()  # prefix layers that only lend keys and values to the expert (a shortened prefix stack)
 
     def __post_init__(self):
         if self.time_conditioning not in TIME_CONDITIONINGS:
@@ -82,6 +83,8 @@ class VLAConfig:
             raise ValueError(f"head_dim={self.head_dim} must be even for rotary positions")
         if self.source_layers is not None and len(self.source_layers) != self.depth:
             raise ValueError(f"source_layers has {len(self.source_layers)} entries for depth {self.depth}: give one teacher layer per layer")
+        if any(not 0 <= i < self.depth for i in self.prefix_kv_only) or list(self.prefix_kv_only) != sorted(set(self.prefix_kv_only)):
+            raise ValueError(f"prefix_kv_only={self.prefix_kv_only} must be increasing layer indices in 0..{self.depth - 1}")
         for name in ("depth", "num_cameras", "state_dim", "action_dim", "chunk_size", "max_text_len"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -104,6 +107,7 @@ class VLAConfig:
         d["vision"] = VisionConfig(**d["vision"])
         if d.get("source_layers") is not None:
             d["source_layers"] = tuple(d["source_layers"])
+        d["prefix_kv_only"] = tuple(d.get("prefix_kv_only", ()))  # configs saved before the field existed have none
         return cls(**d)
 
 # %% ../nbs/01_model.ipynb #77dd2b6a
@@ -247,17 +251,19 @@ def attention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, return_probs: bool 
 
 # %% ../nbs/01_model.ipynb #6b8bb921
 class StackBlock(nn.Module):
-    "One Gemma layer of one stack (prefix or expert): norms, fused QKV, output projection, GeGLU MLP."
+    """One Gemma layer of one stack (prefix or expert): norms, fused QKV, output projection, GeGLU MLP.
+    With `kv_only` it keeps only the norm and QKV: it lends keys and values and leaves its stream unchanged."""
 
-    def __init__(self, width: int, mlp: int, cfg: VLAConfig, cond_width: int | None = None):
+    def __init__(self, width: int, mlp: int, cfg: VLAConfig, cond_width: int | None = None, kv_only: bool = False):
         super().__init__()
-        self.heads, self.kv_heads, self.head_dim = cfg.heads, cfg.kv_heads, cfg.head_dim
+        self.heads, self.kv_heads, self.head_dim, self.kv_only = cfg.heads, cfg.kv_heads, cfg.head_dim, kv_only
         self.attn_norm = RMSNorm(width, cfg.norm_eps, cond_width)
         self.qkv = nn.Linear(width, (cfg.heads + 2 * cfg.kv_heads) * cfg.head_dim, bias=False)
-        self.out = nn.Linear(cfg.heads * cfg.head_dim, width, bias=False)
-        self.mlp_norm = RMSNorm(width, cfg.norm_eps, cond_width)
-        self.gate_up = nn.Linear(width, 2 * mlp, bias=False)
-        self.down = nn.Linear(mlp, width, bias=False)
+        if not kv_only:
+            self.out = nn.Linear(cfg.heads * cfg.head_dim, width, bias=False)
+            self.mlp_norm = RMSNorm(width, cfg.norm_eps, cond_width)
+            self.gate_up = nn.Linear(width, 2 * mlp, bias=False)
+            self.down = nn.Linear(mlp, width, bias=False)
 
     def project(self, x: Tensor, cond: Tensor | None, cos: Tensor, sin: Tensor):
         "Queries (B, H, T, hd), rotated keys and values (B, KV, T, hd), and the attention residual gate."
@@ -272,7 +278,7 @@ class StackBlock(nn.Module):
 
     def finish(self, x: Tensor, attn_out: Tensor, gate: Tensor | None, cond: Tensor | None) -> Tensor:
         "Output projection and residual, then the GeGLU MLP and its residual. attn_out (B, H, T, hd) -> x (B, T, width)."
-        if self.skipped:
+        if self.skipped or self.kv_only:
             return x
         B, _, T, _ = attn_out.shape
         y = self.out(attn_out.transpose(1, 2).reshape(B, T, -1))
@@ -286,10 +292,10 @@ class StackBlock(nn.Module):
 class JointLayer(nn.Module):
     "Prefix layer i and expert layer i, joined in one attention over their concatenated keys and values."
 
-    def __init__(self, cfg: VLAConfig):
+    def __init__(self, cfg: VLAConfig, prefix_kv_only: bool = False):
         super().__init__()
         cond_width = cfg.expert_width if cfg.time_conditioning == "pi05" else None
-        self.prefix = StackBlock(cfg.prefix_width, cfg.prefix_mlp, cfg)
+        self.prefix = StackBlock(cfg.prefix_width, cfg.prefix_mlp, cfg, kv_only=prefix_kv_only)
         self.expert = StackBlock(cfg.expert_width, cfg.expert_mlp, cfg, cond_width)
 
     def forward(self, prefix_x: Tensor | None, suffix_x: Tensor | None, rope: tuple[Tensor, Tensor], mask: Tensor,
@@ -437,7 +443,7 @@ class FlowVLA(nn.Module):
         De = cfg.expert_width
         self.vision = VisionEncoder(cfg.vision, cfg.prefix_width)
         self.token_embedding = nn.Embedding(cfg.vocab_size, cfg.prefix_width)
-        self.layers = nn.ModuleList(JointLayer(cfg) for _ in range(cfg.depth))
+        self.layers = nn.ModuleList(JointLayer(cfg, i in cfg.prefix_kv_only) for i in range(cfg.depth))
         self.expert_norm = RMSNorm(De, cfg.norm_eps, De if cfg.time_conditioning == "pi05" else None)
         self.action_in = nn.Linear(cfg.action_dim, De)
         self.action_out = nn.Linear(De, cfg.action_dim)
@@ -682,7 +688,8 @@ def keep_layers(self: FlowVLA, indices: Sequence[int]) -> FlowVLA:
     "A new model carrying teacher layers `indices` (sorted, unique) in both stacks, and copies of every other weight."
     indices = _check_keep(indices, self.num_layers)
     sources = tuple(self.cfg.layer_sources[i] for i in indices)
-    student = FlowVLA(replace(self.cfg, depth=len(indices), source_layers=sources)).to(self.device)
+    kv_only = tuple(j for j, i in enumerate(indices) if i in self.cfg.prefix_kv_only)
+    student = FlowVLA(replace(self.cfg, depth=len(indices), source_layers=sources, prefix_kv_only=kv_only)).to(self.device)
     student_index = {teacher: j for j, teacher in enumerate(indices)}
     state = {}
     for key, value in self.state_dict().items():
@@ -708,13 +715,25 @@ def skip_layers(self: FlowVLA, prefix: Sequence[int] = (), expert: Sequence[int]
     "Within the block, the listed prefix-stack and expert-stack layers pass their input through unchanged."
     blocks = [self.layer_pairs[i][0] for i in self._check_layers(prefix, "prefix layers to skip")]
     blocks += [self.layer_pairs[i][1] for i in self._check_layers(expert, "expert layers to skip")]
+    before = [b.skipped for b in blocks]
     for b in blocks:
         b.skipped = True
     try:
         yield self
     finally:
-        for b in blocks:
-            b.skipped = False
+        for b, was in zip(blocks, before):
+            b.skipped = was
+
+# %% ../nbs/01_model.ipynb #26a2d2a1
+@patch
+def keep_prefix_layers(self: FlowVLA, indices: Sequence[int]) -> FlowVLA:
+    "A copy whose prefix stack keeps layers `indices` whole; its other prefix layers only lend keys and values. The expert keeps every layer."
+    indices = _check_keep(indices, self.num_layers)
+    kv_only = tuple(i for i in range(self.num_layers) if i not in indices or i in self.cfg.prefix_kv_only)
+    student = FlowVLA(replace(self.cfg, prefix_kv_only=kv_only)).to(self.device)
+    wanted = student.state_dict().keys()
+    student.load_state_dict({k: v.clone() for k, v in self.state_dict().items() if k in wanted}, strict=True)
+    return student.train(self.training)
 
 # %% ../nbs/01_model.ipynb #0db93b87
 @patch
