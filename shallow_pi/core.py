@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import html
 import json
 import os
 import platform
@@ -15,14 +16,15 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
 
 # %% auto #0
 __all__ = ['MODES', 'check_mode', 'project_root', 'results_dir', 'atomic_path', 'atomic_write_text', 'git_revision',
-           'machine_info', 'provenance', 'record_result', 'load_result', 'seed_everything']
+           'machine_info', 'provenance', 'record_result', 'load_result', 'figure_caption', 'caption_figure',
+           'save_figure', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #94be0e37
 MODES = ("smoke", "full")
@@ -151,6 +153,39 @@ def load_result(name: str, mode: str = "full") -> dict:
     if not path.exists():
         raise FileNotFoundError(f"no result {path}: run the notebook or command that records {name!r} (in {mode} mode) first")
     return json.loads(path.read_text())
+
+# %% ../nbs/00_core.ipynb #5b0b5afa
+_CAPTION_START, _CAPTION_END = "<!-- shallow_pi provenance -->", "<!-- /shallow_pi provenance -->"
+
+
+def figure_caption(records: Sequence[str], mode: str = "full", run: dict | None = None) -> str:
+    """An HTML paragraph naming the run that drew a figure (`run`: a `provenance` dict; None: the first record's run)
+    and the records `records` (by name) that hold its numbers."""
+    run = run or load_result(records[0], mode)
+    where = "results/smoke" if mode == "smoke" else "results"
+    return (f'{_CAPTION_START}<p style="font: 12px sans-serif; color: #555">Drawn by <code>{html.escape(run["command"])}</code> '
+            f'at revision {run["git_revision"][:7]} on {run["date"][:10]}; numbers in '
+            + ", ".join(f"<code>{where}/{name}.json</code>" for name in records) + f".</p>{_CAPTION_END}")
+
+
+def caption_figure(path: str | Path, records: Sequence[str], mode: str = "full", run: dict | None = None) -> Path:
+    "Put (or replace) the provenance caption of the figure HTML file at `path`, atomically."
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    if _CAPTION_START in text:
+        text = text[:text.index(_CAPTION_START)] + text[text.index(_CAPTION_END) + len(_CAPTION_END):]
+    if "</body>" not in text:
+        raise ValueError(f"{path} is not a full HTML page (no </body>): write it with fig.write_html(path)")
+    return atomic_write_text(path, text.replace("</body>", figure_caption(records, mode, run) + "\n</body>", 1))
+
+
+def save_figure(fig, name: str, records: Sequence[str], mode: str = "full", command: str | None = None) -> Path:
+    """Write the plotly figure `fig` to `results_dir(mode)/figures/<name>.html`, captioned with this run's provenance
+    (`command`, the git revision, the date) and the names of the records that hold its numbers."""
+    path = results_dir(mode) / "figures" / f"{name}.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, fig.to_html(include_plotlyjs="cdn"))
+    return caption_figure(path, records, mode, provenance(command))
 
 # %% ../nbs/00_core.ipynb #aabdc6f5
 def seed_everything(seed: int) -> torch.Generator:
