@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import torch
 from torch import Tensor
 
-from .core import check_mode, record_result, results_dir, save_figure, seed_everything
+from .core import check_mode, record_result, results_dir, seed_everything
 from .model import PRESETS, ByteTokenizer, FlowVLA, Observation, PrefixCache, VLAConfig, get_config, inference_flops
 
 # %% auto #0

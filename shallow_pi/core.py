@@ -159,13 +159,17 @@ _CAPTION_START, _CAPTION_END = "<!-- shallow_pi provenance -->", "<!-- /shallow_
 
 
 def figure_caption(records: Sequence[str], mode: str = "full", run: dict | None = None) -> str:
-    """An HTML paragraph naming the run that drew a figure (`run`: a `provenance` dict; None: the first record's run)
-    and the records `records` (by name) that hold its numbers."""
+    """An HTML block naming the run that drew a figure (`run`: a `provenance` dict plus its `config`; None: the first
+    record's), its machine and configuration, and the records `records` (by name) that hold its numbers."""
     run = run or load_result(records[0], mode)
-    where = "results/smoke" if mode == "smoke" else "results"
-    return (f'{_CAPTION_START}<p style="font: 12px sans-serif; color: #555">Drawn by <code>{html.escape(run["command"])}</code> '
-            f'at revision {run["git_revision"][:7]} on {run["date"][:10]}; numbers in '
-            + ", ".join(f"<code>{where}/{name}.json</code>" for name in records) + f".</p>{_CAPTION_END}")
+    m, where = run["machine"], "results/smoke" if mode == "smoke" else "results"
+    machine = (f"{m['processor']}, {m['cpu_count']} CPUs, {m.get('memory_gib', '?')} GiB, {m['cuda'] or 'no GPU'}, "
+               f"Python {m['python']}, torch {m['torch']}")
+    config = html.escape(json.dumps(run.get("config", {}), indent=1))
+    return (f'{_CAPTION_START}<div style="font: 12px sans-serif; color: #555"><p>Drawn by <code>{html.escape(run["command"])}</code> '
+            f'at revision {run["git_revision"][:10]} on {run["date"]}, on {html.escape(machine)}; numbers in '
+            + ", ".join(f"<code>{where}/{name}.json</code>" for name in records)
+            + f'.</p><details><summary>configuration</summary><pre>{config}</pre></details></div>{_CAPTION_END}')
 
 
 def caption_figure(path: str | Path, records: Sequence[str], mode: str = "full", run: dict | None = None) -> Path:
@@ -179,13 +183,13 @@ def caption_figure(path: str | Path, records: Sequence[str], mode: str = "full",
     return atomic_write_text(path, text.replace("</body>", figure_caption(records, mode, run) + "\n</body>", 1))
 
 
-def save_figure(fig, name: str, records: Sequence[str], mode: str = "full", command: str | None = None) -> Path:
+def save_figure(fig, name: str, records: Sequence[str], config: dict | Any, mode: str = "full", command: str | None = None) -> Path:
     """Write the plotly figure `fig` to `results_dir(mode)/figures/<name>.html`, captioned with this run's provenance
-    (`command`, the git revision, the date) and the names of the records that hold its numbers."""
+    (`command`, git revision, machine, date), its `config` and the names of the records that hold its numbers."""
     path = results_dir(mode) / "figures" / f"{name}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, fig.to_html(include_plotlyjs="cdn"))
-    return caption_figure(path, records, mode, provenance(command))
+    return caption_figure(path, records, mode, {**provenance(command), "config": _jsonable(config)})
 
 # %% ../nbs/00_core.ipynb #aabdc6f5
 def seed_everything(seed: int) -> torch.Generator:
