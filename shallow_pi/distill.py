@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -15,6 +16,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -344,14 +346,19 @@ def get_row(name: str) -> DistillRun:
     return ROWS[name]
 
 # %% ../nbs/05_distill.ipynb #07d7b99c
-def evaluate_student(student_dir: str | Path, run: DistillRun, workers: int = 2, max_steps: int | None = None) -> dict:
-    """Closed-loop success on the four suites for each of `run.eval_steps` denoising-step counts:
-    `run.eval_episodes` per task with 10 steps, `ABLATION_EPISODES` per task with fewer."""
+def evaluate_student(student_dir: str | Path, run: DistillRun, workers: int = 2, max_steps: int | None = None,
+                     tasks: Sequence[str] | None = None) -> dict:
+    """Closed-loop success on the four suites (or `tasks`) for each of `run.eval_steps` denoising-step counts:
+    `run.eval_episodes` per task with 10 steps, `ABLATION_EPISODES` per task with fewer.
+    Finished tasks are kept in `student_dir/eval-cache/<weights digest>`, so an evaluation that is killed resumes where it
+    stopped, and a student trained further is never scored with its earlier weights' episodes."""
     from shallow_pi.metaworld import SUITES, evaluate, load_policy
-    tasks = [t for ts in SUITES.values() for t in ts]
+    tasks = list(tasks or [t for ts in SUITES.values() for t in ts])
+    digest = hashlib.sha256((Path(student_dir) / "model.safetensors").read_bytes()).hexdigest()[:16]
     return {str(k): {key: v for key, v in evaluate(load_policy(student_dir, num_steps=k), tasks,
                                                    run.eval_episodes if k == 10 else ABLATION_EPISODES,
-                                                   workers=workers, max_steps=max_steps).items() if key != "frames"}
+                                                   workers=workers, max_steps=max_steps,
+                                                   cache_dir=Path(student_dir) / "eval-cache" / digest / f"steps-{k}").items() if key != "frames"}
             for k in run.eval_steps}
 
 
@@ -368,6 +375,7 @@ def run_row(name: str, teacher: FlowVLA, data: MemoryChunks, root: str | Path | 
     record_result(f"distill_{name}", result, asdict(run), mode="full", command=f"shallow-pi distill --row {name}")
     shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)  # the optimiser state is not needed once the row is done
     shutil.rmtree(out_dir / "targets", ignore_errors=True)
+    shutil.rmtree(out_dir / "eval-cache", ignore_errors=True)  # the record holds the evaluation now
     return result
 
 # %% ../nbs/05_distill.ipynb #53b88ab3

@@ -33,7 +33,7 @@ from lerobot.datasets.lerobot_dataset import LeRobotDataset
 from lerobot.envs.metaworld import DIFFICULTY_TO_TASKS, TASK_DESCRIPTIONS, TASK_POLICY_MAPPING
 from tqdm.auto import tqdm
 
-from .core import atomic_write_text, project_root
+from .core import atomic_path, atomic_write_text, project_root
 from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig
 
 # %% auto #0
@@ -554,50 +554,84 @@ def _summary(episodes: list[Episode]) -> dict:
 
 def _evaluate_tasks(policy: Policy | bytes, tasks: Sequence[str], n_episodes: int, n_action_steps: int, image_size: int,
                     cameras: Sequence[str], seed_start: int, max_steps: int | None, frame_every: int,
-                    threads: int | None = None, position: int = 0) -> dict:
+                    threads: int | None = None, position: int = 0, cache_dir: str | None = None) -> dict:
     "Episodes (without their frames) and sampled frames (T, n_cam, H, W, 3) of the first episode, for each task."
     if isinstance(policy, bytes):  # sent to a worker by value, so that classes defined in a notebook travel too
         policy = cloudpickle.loads(policy)
     previous_threads = torch.get_num_threads()
     torch.set_num_threads(threads or previous_threads)
     try:
-        return _evaluate_each(policy, tasks, n_episodes, n_action_steps, image_size, cameras, seed_start, max_steps, frame_every, position)
+        return _evaluate_each(policy, tasks, n_episodes, n_action_steps, image_size, cameras, seed_start, max_steps, frame_every,
+                              position, cache_dir)
     finally:
         torch.set_num_threads(previous_threads)
 
 
-def _evaluate_each(policy, tasks, n_episodes, n_action_steps, image_size, cameras, seed_start, max_steps, frame_every, position):
-    out = {}
-    for j, task in enumerate(tqdm(tasks, desc="evaluate", position=position, leave=position == 0)):
+def _cached_task(cache_dir: str | None, task: str, setting: dict) -> tuple[list[Episode], np.ndarray] | None:
+    "A task's episodes and frames from an earlier, interrupted evaluation with the same setting, or None."
+    if cache_dir is None or not (Path(cache_dir) / f"{task}.json").exists():
+        return None
+    saved = json.loads((Path(cache_dir) / f"{task}.json").read_text())
+    if saved["setting"] != setting:
+        raise ValueError(f"{cache_dir} holds an evaluation of {task} with another setting ({saved['setting']} instead of "
+                         f"{setting}): give a fresh cache_dir, or delete that folder")
+    return [Episode(**e) for e in saved["episodes"]], np.load(Path(cache_dir) / f"{task}.npy")
+
+
+def _save_task(cache_dir: str | None, task: str, setting: dict, eps: list[Episode], frames: np.ndarray):
+    "Record one finished task (frames first, then the JSON that marks it done), each file written atomically."
+    if cache_dir is None:
+        return
+    with atomic_path(Path(cache_dir) / f"{task}.npy") as tmp:
+        with open(tmp, "wb") as f:
+            np.save(f, frames)
+    episodes = [{"task": e.task, "seed": e.seed, "success": e.success, "steps": e.steps, "call_ms": e.call_ms} for e in eps]
+    atomic_write_text(Path(cache_dir) / f"{task}.json", json.dumps({"setting": setting, "episodes": episodes}) + "\n")
+
+
+def _evaluate_each(policy, tasks, n_episodes, n_action_steps, image_size, cameras, seed_start, max_steps, frame_every, position,
+                   cache_dir=None):
+    out, warm = {}, False
+    setting = {"n_episodes": n_episodes, "n_action_steps": n_action_steps, "image_size": image_size, "cameras": list(cameras),
+               "seed_start": seed_start, "max_steps": max_steps, "frame_every": frame_every}
+    for task in tqdm(tasks, desc="evaluate", position=position, leave=position == 0):
+        if (done := _cached_task(cache_dir, task, setting)) is not None:
+            out[task] = done
+            continue
         with MetaWorldEnv(task, image_size, cameras) as env:
-            if j == 0:
+            if not warm:
                 policy(batch_of(env.reset(seed_start), env))  # warm-up call (lazy initialisation), not timed
+                warm = True
             eps = [rollout(env, policy, seed_start + i, n_action_steps, max_steps, keep_frames=(i == 0)) for i in range(n_episodes)]
         frames = np.stack([f["images"] for f in eps[0].frames[::frame_every]] + [eps[0].final["images"]])
         eps[0].frames, eps[0].actions, eps[0].final = [], [], None  # keep the report small
+        _save_task(cache_dir, task, setting, eps, frames)
         out[task] = (eps, frames)
     return out
 
 # %% ../nbs/02_metaworld.ipynb #3cbfe473
 def evaluate(policy: Policy, tasks: str | Sequence[str], n_episodes: int, n_action_steps: int = 8, image_size: int | None = None,
              cameras: Sequence[str] = CAMERAS, seed_start: int = EVAL_SEED_START, max_steps: int | None = None,
-             frame_every: int = 10, workers: int = 1, threads: int | None = 1) -> dict:
+             frame_every: int = 10, workers: int = 1, threads: int | None = 1, cache_dir: str | Path | None = None) -> dict:
     """Closed-loop success of `policy` on `tasks` (suite or task names): per task, per suite and overall.
     Frames are rendered at `image_size` (None: the policy's own `image_size`, else 64), so a policy never sees upsampled pixels.
     With `workers` > 1 the tasks are shared among spawned processes; the policy travels to them with cloudpickle.
-    Each process runs torch on `threads` threads (None: leave torch's setting) and restores the setting afterwards."""
+    Each process runs torch on `threads` threads (None: leave torch's setting) and restores the setting afterwards.
+    With `cache_dir`, each finished task is written there, and a later call with the same setting takes it from there
+    instead of running it again: an evaluation killed halfway resumes at the task it was on. The folder belongs to one policy."""
     if seed_start < EVAL_SEED_START:
         raise ValueError(f"seed_start={seed_start} may overlap the demonstration seeds: use EVAL_SEED_START ({EVAL_SEED_START}) or above")
     image_size = image_size or getattr(policy, "image_size", 64)
     tasks = suite_tasks(tasks)
     args = (n_episodes, n_action_steps, image_size, list(cameras), seed_start, max_steps, frame_every)
+    cache_dir = None if cache_dir is None else str(cache_dir)
     if workers == 1:
-        results = _evaluate_tasks(policy, tasks, *args, threads)
+        results = _evaluate_tasks(policy, tasks, *args, threads, 0, cache_dir)
     else:
         lib = importlib.import_module("shallow_pi.metaworld")  # spawned workers cannot import a notebook
         payload = cloudpickle.dumps(policy)
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-            futures = [pool.submit(lib._evaluate_tasks, payload, tasks[i::workers], *args, threads, i) for i in range(workers) if tasks[i::workers]]
+            futures = [pool.submit(lib._evaluate_tasks, payload, tasks[i::workers], *args, threads, i, cache_dir) for i in range(workers) if tasks[i::workers]]
             results = {k: v for f in futures for k, v in f.result().items()}
     episodes = {t: results[t][0] for t in tasks}
     suites = {s: _summary([e for t in ts if t in episodes for e in episodes[t]]) for s, ts in SUITES.items()
