@@ -1,6 +1,7 @@
 """Write README.md from nbs/index.ipynb (nbdev's own `nbdev_readme` needs Quarto, which these machines lack).
 
-Markdown cells are copied; code cells are shown as Python blocks unless they carry `#| hide`; image links
+Markdown cells are copied; code cells are shown as Python blocks unless they carry `#| hide` (or `#| echo: false`); the
+cell marked `# readme: the results table` becomes notebook 05's results table and verdicts, drawn from the records; image links
 relative to nbs/ are rewritten relative to the repository root. Written atomically.
 """
 from __future__ import annotations
@@ -23,11 +24,20 @@ def notebook_to_markdown(nb_path: Path) -> str:
             continue
         if cell["cell_type"] == "markdown":
             parts.append(re.sub(r"\]\((?!https?:|/|#)([^)]+)\)", lambda m: f"]({_from_root(m.group(1))})", source))
+        elif cell["cell_type"] == "code" and "# readme: the results table" in source:
+            parts.append(results_report())
         elif cell["cell_type"] == "code" and not re.search(r"^#\|\s*(hide|default_exp|echo:\s*false)", source, re.M) \
                 and "parameters" not in cell.get("metadata", {}).get("tags", []):
             parts.append(f"```python\n{source}\n```")
     header = "<!-- generated from nbs/index.ipynb by scripts/readme.py: edit the notebook, not this file -->"
     return header + "\n\n" + "\n\n".join(parts) + "\n"
+
+
+def results_report() -> str:
+    "Notebook 05's results table and verdicts from the records in results/ (what the index page's hidden cell displays)."
+    os.chdir(ROOT)  # the library finds results/ from the working directory
+    from shallow_pi.distill import results_report as report
+    return report("full")
 
 
 def committed_results() -> list[Path]:

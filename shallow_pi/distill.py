@@ -33,7 +33,9 @@ from .train import MemoryChunks, TrainConfig, latest_checkpoint, train
 __all__ = ['ATTENTION_LAYERS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'make_student', 'greedy_layers', 'attention_layer',
            'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn', 'cached_loss_fn', 'distill',
            'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student', 'run_row',
-           'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'latency_name']
+           'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'latency_name',
+           'describe_row', 'results_markdown', 'difference_interval', 'training_logs', 'plot_training', 'steps_table',
+           'conclusion', 'load_latency', 'results_report']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
@@ -467,9 +469,10 @@ def results_table(mode: str = "full", teacher_cfg: VLAConfig | None = None) -> l
         rec = json.loads(path.read_text())["result"]
         report = rec if name == "teacher" else rec["success"]["10"]
         run = None if name == "teacher" else ROWS[name]
-        rows.append({"row": name, **{s: r["success_rate"] for s, r in report["suites"].items()},
+        rows.append({"row": name, "what": describe_row(run, teacher_cfg.depth), **{s: r["success_rate"] for s, r in report["suites"].items()},
                      "average": report["overall"]["success_rate"], "ci95": [round(x, 3) for x in report["overall"]["ci95"]],
-                     "episodes": report["overall"]["episodes"], "depth": teacher_cfg.depth if run is None else rec["depth"],
+                     "successes": report["overall"]["successes"], "episodes": report["overall"]["episodes"],
+                     "depth": teacher_cfg.depth if run is None else rec["depth"],
                      **_cost(teacher_cfg, run, rec.get("prefix_layers" if run is not None and run.stacks == "prefix" else "layers"), mode)})
     return rows
 
@@ -496,3 +499,152 @@ def _cost(teacher_cfg: VLAConfig, run: DistillRun | None, layers: list[int] | No
         ms = [r["median_ms"] for r in json.loads(path.read_text())["result"] if r["model"] == name and r["num_steps"] == 10]
         cost["ms_per_chunk"] = round(ms[0], 1) if ms else None
     return cost
+
+# %% ../nbs/05_distill.ipynb #958e5a2b
+def describe_row(run: DistillRun | None, teacher_depth: int = 18) -> str:
+    "What a row of the results table is, in a few words, from its `DistillRun` (None: the teacher)."
+    if run is None:
+        return f"the teacher: {teacher_depth} layers in both stacks"
+    pick = "greedy-chosen (notebook 03)" if run.layers == "greedy" else "evenly spaced"
+    stacks = "the prefix stack only, expert whole" if run.stacks == "prefix" else "both stacks"
+    head = f"{run.depth} {pick} teacher layers in {stacks}"
+    if isinstance(run.layers, list):
+        head = f"teacher layers {run.layers} in {stacks}"
+    if run.untrained:
+        return head + ", no training"
+    if run.init == "scratch":
+        head = f"{run.depth} layers in {stacks}, random weights"
+    names = {"task": "task", "kd": "KD", "attn": "attention"}
+    losses = " + ".join(names[k] for k, w in run.weights.items() if w > 0)
+    notes = []
+    if run.weights.get("attn", 0) > 0 and (run.attn_layer, run.queries) != ("middle", "action"):
+        notes.append(f"attention at the {run.attn_layer} layer" if run.queries == "action" else f"attention over {run.queries} queries")
+    if run.cache:
+        notes.append("teacher targets from the cache")
+    return f"{head}; {losses}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def results_markdown(table: list[dict]) -> str:
+    "The results table as Markdown: one line per recorded row, success in percent with its 95% interval."
+    if not table:
+        return "*No row of the results table has a record yet.*"
+    suites = [s for s in ("easy", "medium", "hard", "very_hard") if any(s in r for r in table)]
+    head = ["row", "what it is", *[s.replace("_", " ") for s in suites], "average [95% CI]", "episodes", "params", "FLOPs", "ms / chunk"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in table:
+        pct = lambda x: f"{100 * x:.1f}"
+        cells = [f"`{r['row']}`", r["what"], *[pct(r[s]) if s in r else "" for s in suites],
+                 f"**{pct(r['average'])}** [{pct(r['ci95'][0])}, {pct(r['ci95'][1])}]", str(r["episodes"]), r["params"], r["flops"],
+                 "" if r.get("ms_per_chunk") is None else f"{r['ms_per_chunk']:.1f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+# %% ../nbs/05_distill.ipynb #772a71e2
+def difference_interval(k1: int, n1: int, k2: int, n2: int, z: float = 1.96) -> tuple[float, float, float]:
+    "Difference p1 - p2 of two success rates and its 95% interval (normal approximation): (difference, low, high)."
+    if min(n1, n2) <= 0:
+        raise ValueError(f"episode counts must be positive, got {n1} and {n2}")
+    p1, p2 = k1 / n1, k2 / n2
+    half = z * ((p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2) ** 0.5)
+    return p1 - p2, p1 - p2 - half, p1 - p2 + half
+
+# %% ../nbs/05_distill.ipynb #6571aca5
+def training_logs(root: str | Path | None = None) -> dict[str, list[dict]]:
+    "The training log of each trained row under `root` (default results/students), in the order of `ROWS`."
+    root = Path(root or project_root() / "results" / "students")
+    return {n: json.loads((root / n / "train_log.json").read_text()) for n in ROWS if (root / n / "train_log.json").exists()}
+
+
+def plot_training(logs: dict[str, list[dict]]) -> go.Figure:
+    "Left: each loss term of the first row (the method when it has run). Right: the task loss of every row, by step."
+    from plotly.subplots import make_subplots
+    import plotly.graph_objects as go
+    first = next(iter(logs))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"{first}: each term", "task loss, every trained row"))
+    for term in ("task", "kd", "attn", "total"):
+        if term in logs[first][0]:
+            fig.add_scatter(x=[e["step"] for e in logs[first]], y=[e[term] for e in logs[first]], name=f"{first} {term}", row=1, col=1)
+    for name, log in logs.items():
+        fig.add_scatter(x=[e["step"] for e in log], y=[e["task"] for e in log], name=name, row=1, col=2)
+    fig.update_yaxes(type="log", title_text="loss")
+    fig.update_xaxes(title_text="step")
+    fig.update_layout(height=360)
+    return fig
+
+
+def steps_table(record: dict, latency: list[dict], run: DistillRun) -> list[dict]:
+    "Success and latency per chunk of a row's `record` (its result) at each evaluated number of denoising steps."
+    name = latency_name(run, record["depth"])
+    out = []
+    for k, report in record["success"].items():
+        ms = [r["median_ms"] for r in latency if r["model"] == name and r["num_steps"] == int(k)]
+        o = report["overall"]
+        out.append({"num_steps": int(k), "success": o["success_rate"], "successes": o["successes"], "episodes": o["episodes"],
+                    "ci95": o["ci95"], "ms_per_chunk": ms[0] if ms else None})
+    return out
+
+
+def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> list[str]:
+    """The issue's targets, each with our numbers and a verdict, from the results `table`, the `distill_latency` rows and
+    the method's `steps_table`; a target whose rows have not run says which command runs them."""
+    rows = {r["row"]: r for r in table}
+    pct, pts = (lambda x: f"{100 * x:.1f}%"), (lambda x: f"{100 * x:+.1f}")
+
+    def diff(a, b):
+        return difference_interval(a["successes"], a["episodes"], b["successes"], b["episodes"])
+
+    def missing(*names):
+        return ", ".join(f"`shallow-pi distill --row {n}`" for n in names if n not in rows)
+
+    out, m, t = [], rows.get("method-6"), rows.get("teacher")
+    if m and t:
+        d, lo, hi = diff(m, t)
+        out.append(f"**Six-layer student within 2 points of the teacher: {'met' if d >= -0.02 else 'not met'}.** The method "
+                   f"row scores {pct(m['average'])} against the teacher's {pct(t['average'])}: {pts(d)} points, 95% interval "
+                   f"[{pts(lo)}, {pts(hi)}]" + (", so the target is not certain at these episode counts." if lo < -0.02 <= d else "."))
+    else:
+        out.append(f"**Six-layer student within 2 points of the teacher:** not yet run ({missing('method-6')}).")
+    for other in ("task-6", "task-kd-6"):
+        if m and other in rows:
+            d, lo, hi = diff(m, rows[other])
+            noise = "within sampling error" if lo <= 0 <= hi else "outside sampling error"
+            out.append(f"**Method at least as good as `{other}`: {'met' if d >= 0 else 'not met'}.** {pct(m['average'])} against "
+                       f"{pct(rows[other]['average'])}: {pts(d)} points [{pts(lo)}, {pts(hi)}], {noise}.")
+        else:
+            out.append(f"**Method at least as good as `{other}`:** not yet run ({missing('method-6', other)}).")
+    for skip in ("skip-uniform-6", "skip-greedy-6"):
+        if m and skip in rows:
+            d, lo, hi = diff(m, rows[skip])
+            out.append(f"**Far above untrained skipping (`{skip}`): {'met' if lo > 0 else 'not met'}.** {pct(m['average'])} "
+                       f"against {pct(rows[skip]['average'])}: {pts(d)} points [{pts(lo)}, {pts(hi)}].")
+        else:
+            out.append(f"**Far above untrained skipping (`{skip}`):** not yet run ({missing('method-6', skip)}).")
+    ms = {r["model"]: r["median_ms"] for r in latency if r["num_steps"] == 10}
+    if "teacher (18)" in ms and "student (6)" in ms:
+        ratio = ms["teacher (18)"] / ms["student (6)"]
+        out.append(f"**Latency ratio of at least 2 on this CPU: {'met' if ratio >= 2 else 'not met'}.** One 10-step chunk takes "
+                   f"{ms['teacher (18)']:.1f} ms on the teacher and {ms['student (6)']:.1f} ms on the six-layer student, measured "
+                   f"side by side: ×{ratio:.2f}.")
+    else:
+        out.append("**Latency ratio of at least 2 on this CPU:** not yet measured (run this notebook in full mode).")
+    ten = next((s for s in steps if s["num_steps"] == 10), None)
+    for s in (s for s in steps if s["num_steps"] != 10 and ten is not None):
+        d, lo, hi = difference_interval(s["successes"], s["episodes"], ten["successes"], ten["episodes"])
+        speed = f", at {s['ms_per_chunk']:.1f} ms per chunk against {ten['ms_per_chunk']:.1f}" if s["ms_per_chunk"] and ten["ms_per_chunk"] else ""
+        out.append(f"**{s['num_steps']} denoising steps instead of 10 (beyond the paper):** {pct(s['success'])} against "
+                   f"{pct(ten['success'])} ({pts(d)} points [{pts(lo)}, {pts(hi)}]){speed}.")
+    return out
+
+
+def load_latency(mode: str = "full") -> list[dict]:
+    "The rows of the `distill_latency` record of `mode` (empty before notebook 05 has measured them)."
+    path = results_dir(mode) / "distill_latency.json"
+    return json.loads(path.read_text())["result"] if path.exists() else []
+
+
+def results_report(mode: str = "full") -> str:
+    "The results table and the verdict on each target, as Markdown, from the records of `mode` (for the index and README)."
+    table, latency = results_table(mode), load_latency(mode)
+    method = results_dir(mode) / "distill_method-6.json"
+    steps = steps_table(json.loads(method.read_text())["result"], latency, ROWS["method-6"]) if method.exists() else []
+    return results_markdown(table) + "\n\n" + "\n".join(f"- {line}" for line in conclusion(table, latency, steps))
