@@ -201,9 +201,24 @@ def cached_loss_fn(losses: DistillationConfig):
     return loss_fn
 
 # %% ../nbs/05_distill.ipynb #91ce32c0
+def _finished_run(out_dir: Path, run: DistillRun) -> tuple[FlowVLA, list[dict]] | None:
+    "The student and log a finished `distill` of the same `run` left in `out_dir`, or None if it has not finished there."
+    if run.untrained or not (out_dir / "train_log.json").exists():
+        return None
+    saved = json.loads((out_dir / "run.json").read_text())
+    if saved != json.loads(json.dumps(asdict(run))):
+        changed = sorted(k for k in set(saved) | set(asdict(run)) if saved.get(k) != json.loads(json.dumps(asdict(run))).get(k))
+        raise ValueError(f"{out_dir} holds a finished student of another run (it differs in {', '.join(changed)}): "
+                         f"give another output folder (--out), or delete that one to train again")
+    return FlowVLA.load(out_dir).eval(), json.loads((out_dir / "train_log.json").read_text())
+
+
 def distill(teacher: FlowVLA, data: MemoryChunks, run: DistillRun, out_dir: str | Path, progress: bool = True) -> tuple[FlowVLA, list[dict]]:
-    "Train the student `run` describes from `teacher` on `data`; save it to `out_dir`; return it and its training log."
+    """Train the student `run` describes from `teacher` on `data`; save it to `out_dir`; return it and its training log.
+    A folder that already holds this run's finished student is read back, not trained again."""
     out_dir = Path(out_dir)
+    if (finished := _finished_run(out_dir, run)) is not None:
+        return finished
     losses = run.losses(teacher.num_layers)
     teacher._check_layers([losses.attention.teacher_layer], "attention layer")
     layers = greedy_layers(teacher, run.depth) if run.layers == "greedy" else run.layers
