@@ -34,8 +34,8 @@ __all__ = ['ATTENTION_LAYERS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'ma
            'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn', 'cached_loss_fn', 'distill',
            'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student', 'run_row',
            'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'latency_name',
-           'describe_row', 'results_markdown', 'difference_interval', 'training_logs', 'plot_training', 'steps_table',
-           'conclusion', 'load_latency', 'results_report']
+           'is_whole_teacher', 'describe_row', 'results_markdown', 'difference_interval', 'training_logs',
+           'plot_training', 'steps_table', 'conclusion', 'load_latency', 'results_report']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
@@ -353,6 +353,7 @@ ROWS: dict[str, DistillRun] = {r.name: r for r in [
     _row("prefix-only-6", stacks="prefix"),  # SmolVLA-style: prefix stack cut to 6 layers, the expert kept whole
     _row("skip-uniform-6", untrained=True),  # teacher layers [0, 3, 7, 10, 14, 17], no training
     _row("skip-greedy-6", untrained=True, layers="greedy"),  # notebook 03's least sensitive layers removed first, no training
+    _row("teacher-18", depth=18, untrained=True, eval_episodes=MAIN_EPISODES),  # the teacher itself, with the main rows' episodes
 ]}
 
 
@@ -492,9 +493,9 @@ def results_table(mode: str = "full", teacher_cfg: VLAConfig | None = None) -> l
     return rows
 
 
-def latency_name(run: DistillRun | None, depth: int) -> str:
+def latency_name(run: DistillRun | None, depth: int, teacher_depth: int = 18) -> str:
     "The model's name in the `distill_latency` record: the teacher, a student of `depth` layers, or a prefix-only student."
-    if run is None:
+    if run is None or is_whole_teacher(run, teacher_depth):
         return f"teacher ({depth})"
     return f"prefix only ({len(run.layers) if isinstance(run.layers, list) else run.depth})" if run.stacks == "prefix" else f"student ({depth})"
 
@@ -510,16 +511,23 @@ def _cost(teacher_cfg: VLAConfig, run: DistillRun | None, layers: list[int] | No
     cost = {"params": format_count(count_parameters(cfg)["total"]), "flops": format_count(inference_flops(cfg)["total"])}
     path = results_dir(mode) / "distill_latency.json"
     if path.exists():
-        name = latency_name(run, cfg.depth)
+        name = latency_name(run, cfg.depth, teacher_cfg.depth)
         ms = [r["median_ms"] for r in json.loads(path.read_text())["result"] if r["model"] == name and r["num_steps"] == 10]
         cost["ms_per_chunk"] = round(ms[0], 1) if ms else None
     return cost
 
 # %% ../nbs/05_distill.ipynb #958e5a2b
+def is_whole_teacher(run: DistillRun, teacher_depth: int) -> bool:
+    "Whether a row keeps every teacher layer untrained: the teacher itself, evaluated like a row."
+    return run.untrained and run.layers is None and run.stacks == "both" and run.depth == teacher_depth
+
+
 def describe_row(run: DistillRun | None, teacher_depth: int = 18) -> str:
     "What a row of the results table is, in a few words, from its `DistillRun` (None: the teacher)."
     if run is None:
         return f"the teacher: {teacher_depth} layers in both stacks"
+    if is_whole_teacher(run, teacher_depth):
+        return f"the teacher itself ({teacher_depth} layers), with the main rows' episodes"
     pick = "greedy-chosen (notebook 03)" if run.layers == "greedy" else "evenly spaced"
     stacks = "the prefix stack only, expert whole" if run.stacks == "prefix" else "both stacks"
     head = f"{run.depth} {pick} teacher layers in {stacks}"
@@ -611,11 +619,13 @@ def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> lis
     def missing(*names):
         return ", ".join(f"`shallow-pi distill --row {n}`" for n in names if n not in rows)
 
-    out, m, t = [], rows.get("method-6"), rows.get("teacher")
+    out, m = [], rows.get("method-6")
+    t = rows.get("teacher-18") or rows.get("teacher")  # the teacher with the main rows' episodes, when it has run
     if m and t:
         d, lo, hi = diff(m, t)
         out.append(f"**Six-layer student within 2 points of the teacher: {'met' if d >= -0.02 else 'not met'}.** The method "
-                   f"row scores {pct(m['average'])} against the teacher's {pct(t['average'])}: {pts(d)} points, 95% interval "
+                   f"row scores {pct(m['average'])} over {m['episodes']} episodes against the teacher's {pct(t['average'])} "
+                   f"over {t['episodes']} (`{t['row']}`): {pts(d)} points, 95% interval "
                    f"[{pts(lo)}, {pts(hi)}]" + (", so the target is not certain at these episode counts." if lo < -0.02 <= d else "."))
     else:
         out.append(f"**Six-layer student within 2 points of the teacher:** not yet run ({missing('method-6')}).")
