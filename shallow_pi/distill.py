@@ -626,7 +626,8 @@ def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> lis
         out.append(f"**Six-layer student within 2 points of the teacher: {'met' if d >= -0.02 else 'not met'}.** The method "
                    f"row scores {pct(m['average'])} over {m['episodes']} episodes against the teacher's {pct(t['average'])} "
                    f"over {t['episodes']} (`{t['row']}`): {pts(d)} points, 95% interval "
-                   f"[{pts(lo)}, {pts(hi)}]" + (", so the target is not certain at these episode counts." if lo < -0.02 <= d else "."))
+                   f"[{pts(lo)}, {pts(hi)}]" + (", so the target is not certain at these episode counts." if lo < -0.02 <= d else
+                                                ": the student is above the teacher." if lo > 0 else "."))
     else:
         out.append(f"**Six-layer student within 2 points of the teacher:** not yet run ({missing('method-6')}).")
     for other in ("task-6", "task-kd-6"):
@@ -656,8 +657,9 @@ def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> lis
     for s in (s for s in steps if s["num_steps"] != 10 and ten is not None):
         d, lo, hi = difference_interval(s["successes"], s["episodes"], ten["successes"], ten["episodes"])
         speed = f", at {s['ms_per_chunk']:.1f} ms per chunk against {ten['ms_per_chunk']:.1f}" if s["ms_per_chunk"] and ten["ms_per_chunk"] else ""
-        out.append(f"**{s['num_steps']} denoising steps instead of 10 (beyond the paper):** {pct(s['success'])} against "
-                   f"{pct(ten['success'])} ({pts(d)} points [{pts(lo)}, {pts(hi)}]){speed}.")
+        out.append(f"**{s['num_steps']} denoising steps instead of 10 (beyond the paper):** {pct(s['success'])} over "
+                   f"{s['episodes']} episodes against {pct(ten['success'])} over {ten['episodes']} ({pts(d)} points "
+                   f"[{pts(lo)}, {pts(hi)}]){speed}.")
     return out
 
 
