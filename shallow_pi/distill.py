@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_path, atomic_write_text, project_root, record_result, results_dir
+from .core import atomic_path, atomic_write_text, load_result, project_root, record_result, results_dir
 from .losses import (AttentionLossConfig, DistillationConfig, TeacherTargets, distillation_losses, freeze,
                                teacher_targets)
 from .model import (FlowVLA, Observation, VLAConfig, count_parameters, get_config, noisy_actions,
@@ -33,9 +33,9 @@ from .train import MemoryChunks, TrainConfig, latest_checkpoint, train
 __all__ = ['ATTENTION_LAYERS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'make_student', 'greedy_layers', 'attention_layer',
            'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn', 'cached_loss_fn', 'distill',
            'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student', 'run_row',
-           'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'latency_name',
-           'is_whole_teacher', 'describe_row', 'results_markdown', 'difference_interval', 'training_logs',
-           'plot_training', 'steps_table', 'conclusion', 'load_latency', 'results_report']
+           'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'load_latency',
+           'latency_name', 'is_whole_teacher', 'describe_row', 'results_markdown', 'difference_interval',
+           'training_logs', 'plot_training', 'steps_table', 'conclusion', 'recorded_steps', 'results_report']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
@@ -205,9 +205,9 @@ def _finished_run(out_dir: Path, run: DistillRun) -> tuple[FlowVLA, list[dict]] 
     "The student and log a finished `distill` of the same `run` left in `out_dir`, or None if it has not finished there."
     if run.untrained or not (out_dir / "train_log.json").exists():
         return None
-    saved = json.loads((out_dir / "run.json").read_text())
-    if saved != json.loads(json.dumps(asdict(run))):
-        changed = sorted(k for k in set(saved) | set(asdict(run)) if saved.get(k) != json.loads(json.dumps(asdict(run))).get(k))
+    saved, now = json.loads((out_dir / "run.json").read_text()), json.loads(json.dumps(asdict(run)))  # both as JSON reads them
+    if saved != now:
+        changed = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
         raise ValueError(f"{out_dir} holds a finished student of another run (it differs in {', '.join(changed)}): "
                          f"give another output folder (--out), or delete that one to train again")
     return FlowVLA.load(out_dir).eval(), json.loads((out_dir / "train_log.json").read_text())
@@ -477,20 +477,29 @@ def results_table(mode: str = "full", teacher_cfg: VLAConfig | None = None) -> l
     if teacher_cfg is None:
         path = project_root() / "results" / "teacher" / "config.json"
         teacher_cfg = VLAConfig.from_dict(json.loads(path.read_text())) if path.exists() else get_config("tiny")
-    rows = []
+    rows, latency = [], load_latency(mode)
     for name in ["teacher", *ROWS]:
-        path = results_dir(mode) / ("teacher_eval.json" if name == "teacher" else f"distill_{name}.json")
-        if not path.exists():
+        rec = _result_or_none("teacher_eval" if name == "teacher" else f"distill_{name}", mode)
+        if rec is None:
             continue
-        rec = json.loads(path.read_text())["result"]
         report = rec if name == "teacher" else rec["success"]["10"]
         run = None if name == "teacher" else ROWS[name]
         rows.append({"row": name, "what": describe_row(run, teacher_cfg.depth), **{s: r["success_rate"] for s, r in report["suites"].items()},
                      "average": report["overall"]["success_rate"], "ci95": [round(x, 3) for x in report["overall"]["ci95"]],
                      "successes": report["overall"]["successes"], "episodes": report["overall"]["episodes"],
                      "depth": teacher_cfg.depth if run is None else rec["depth"],
-                     **_cost(teacher_cfg, run, rec.get("prefix_layers" if run is not None and run.stacks == "prefix" else "layers"), mode)})
+                     **_cost(teacher_cfg, run, rec.get("prefix_layers" if run is not None and run.stacks == "prefix" else "layers"), latency)})
     return rows
+
+
+def _result_or_none(name: str, mode: str) -> dict | list | None:
+    "The result of the record `name` in `mode`, or None when nothing has recorded it yet."
+    return load_result(name, mode)["result"] if (results_dir(mode) / f"{name}.json").exists() else None
+
+
+def load_latency(mode: str = "full") -> list[dict]:
+    "The rows of the `distill_latency` record of `mode` (empty before notebook 05 has measured them)."
+    return _result_or_none("distill_latency", mode) or []
 
 
 def latency_name(run: DistillRun | None, depth: int, teacher_depth: int = 18) -> str:
@@ -500,8 +509,8 @@ def latency_name(run: DistillRun | None, depth: int, teacher_depth: int = 18) ->
     return f"prefix only ({len(run.layers) if isinstance(run.layers, list) else run.depth})" if run.stacks == "prefix" else f"student ({depth})"
 
 
-def _cost(teacher_cfg: VLAConfig, run: DistillRun | None, layers: list[int] | None, mode: str) -> dict:
-    "Parameters, FLOPs of one 10-step inference, and measured latency (if recorded) of the row's model."
+def _cost(teacher_cfg: VLAConfig, run: DistillRun | None, layers: list[int] | None, latency: list[dict]) -> dict:
+    "Parameters, FLOPs of one 10-step inference, and measured latency (if `latency`, the `distill_latency` rows, has it) of the row's model."
     from shallow_pi.model import format_count, inference_flops
     with torch.device("meta"):
         model = FlowVLA(teacher_cfg)
@@ -509,10 +518,9 @@ def _cost(teacher_cfg: VLAConfig, run: DistillRun | None, layers: list[int] | No
             model = model.keep_prefix_layers(layers) if run.stacks == "prefix" else model.keep_layers(layers)
     cfg = model.cfg
     cost = {"params": format_count(count_parameters(cfg)["total"]), "flops": format_count(inference_flops(cfg)["total"])}
-    path = results_dir(mode) / "distill_latency.json"
-    if path.exists():
+    if latency:
         name = latency_name(run, cfg.depth, teacher_cfg.depth)
-        ms = [r["median_ms"] for r in json.loads(path.read_text())["result"] if r["model"] == name and r["num_steps"] == 10]
+        ms = [r["median_ms"] for r in latency if r["model"] == name and r["num_steps"] == 10]
         cost["ms_per_chunk"] = round(ms[0], 1) if ms else None
     return cost
 
@@ -581,7 +589,6 @@ def training_logs(root: str | Path | None = None) -> dict[str, list[dict]]:
 def plot_training(logs: dict[str, list[dict]]) -> go.Figure:
     "Left: each loss term of the first row (the method when it has run). Right: the task loss of every row, by step."
     from plotly.subplots import make_subplots
-    import plotly.graph_objects as go
     first = next(iter(logs))
     fig = make_subplots(rows=1, cols=2, subplot_titles=(f"{first}: each term", "task loss, every trained row"))
     for term in ("task", "kd", "attn", "total"):
@@ -663,15 +670,14 @@ def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> lis
     return out
 
 
-def load_latency(mode: str = "full") -> list[dict]:
-    "The rows of the `distill_latency` record of `mode` (empty before notebook 05 has measured them)."
-    path = results_dir(mode) / "distill_latency.json"
-    return json.loads(path.read_text())["result"] if path.exists() else []
+def recorded_steps(latency: list[dict], mode: str = "full", row: str = "method-6") -> list[dict]:
+    "`steps_table` of `row`'s record in `mode` (empty before the row has run)."
+    record = _result_or_none(f"distill_{row}", mode)
+    return [] if record is None else steps_table(record, latency, ROWS[row])
 
 
 def results_report(mode: str = "full") -> str:
     "The results table and the verdict on each target, as Markdown, from the records of `mode` (for the index and README)."
     table, latency = results_table(mode), load_latency(mode)
-    method = results_dir(mode) / "distill_method-6.json"
-    steps = steps_table(json.loads(method.read_text())["result"], latency, ROWS["method-6"]) if method.exists() else []
+    steps = recorded_steps(latency, mode)
     return results_markdown(table) + "\n\n" + "\n".join(f"- {line}" for line in conclusion(table, latency, steps))
