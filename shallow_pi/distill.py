@@ -419,6 +419,8 @@ def add_distill_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--lr", type=float, default=d.train.peak_lr)
     parser.add_argument("--cache", action="store_true", help="train from precomputed teacher targets (no teacher in memory)")
     parser.add_argument("--eval-episodes", type=int, default=0, help="episodes per task to evaluate (0: no evaluation)")
+    parser.add_argument("--decode-cache", default=str(Path("~/.cache/shallow_pi/decoded").expanduser()),
+                        help="folder keeping the decoded demonstrations between runs (notebook 02b's MemoryChunks; '' keeps none)")
 
 
 def parse_weights(text: str) -> dict[str, float]:
@@ -457,7 +459,7 @@ def distill_main(args) -> Path:
     if not data_dir.exists():
         raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with notebook 02 (or 02b for 128 pixels) "
                                 f"in full mode, or pass --data")
-    data = MemoryChunks(ChunkDataset(data_dir, teacher.cfg), run.train.batch_size)
+    data = MemoryChunks(ChunkDataset(data_dir, teacher.cfg), run.train.batch_size, cache_dir=args.decode_cache or None)
     if args.row:
         run_row(args.row, teacher, data)
         return project_root() / "results" / "students" / args.row

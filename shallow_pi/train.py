@@ -21,7 +21,7 @@ from .model import FlowVLA, Observation, flow_matching_loss
 
 # %% auto #0
 __all__ = ['TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'train', 'flow_loss',
-           'MemoryChunks', 'grow_patches']
+           'decoded_digest', 'MemoryChunks', 'grow_patches']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -128,27 +128,60 @@ def flow_loss(model: FlowVLA, batch: tuple, generator: torch.Generator) -> dict[
     return {"task": loss, "total": loss}
 
 # %% ../nbs/02b_teacher.ipynb #f3cdf8ea
+def decoded_digest(chunks) -> str:
+    """A digest of everything decoding `chunks` depends on: the content of the dataset's files and the model settings that
+    shape an example (image size, cameras, chunk length, the normaliser). Two datasets or settings never share one."""
+    import hashlib
+    root = Path(chunks.ds.root)
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(root)).encode() + b"\0")
+        with open(path, "rb") as f:
+            h.update(hashlib.file_digest(f, "sha256").digest())
+    cfg, norm = chunks.cfg, chunks.normalizer
+    settings = {"format": 1, "image_size": cfg.vision.image_size, "chunk_size": cfg.chunk_size, "cameras": list(chunks.cameras),
+                "state_key": chunks.state_key, "normalizer": {k: getattr(norm, k).tolist() for k in
+                                                               ("state_mean", "state_std", "action_mean", "action_std")}}
+    h.update(json.dumps(settings, sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+# %% ../nbs/02b_teacher.ipynb #5c2c7e33
 class MemoryChunks:
     "Every example of a `ChunkDataset`, decoded once; `draw(step, generator)` returns a random batch (Observation, actions, pad)."
 
-    def __init__(self, chunks, batch_size: int, progress: bool = True):
+    def __init__(self, chunks, batch_size: int, progress: bool = True, cache_dir: str | Path | None = None):
         from shallow_pi.model import ByteTokenizer
+        path = Path(cache_dir) / f"{decoded_digest(chunks)}.pt" if cache_dir else None
+        if path is not None and path.exists():
+            saved = torch.load(path, weights_only=True)
+        else:
+            saved = self._decode(chunks, progress)
+            if path is not None:
+                with atomic_path(path) as tmp:
+                    torch.save(saved, tmp)
+        self.images, self.state, self.actions, self.pad = saved["images"], saved["state"], saved["actions"], saved["pad"]
+        self.instructions, self.task_index = saved["instructions"], saved["task_index"]  # [str], (N,)
+        self.tokens, self.token_mask = ByteTokenizer(chunks.cfg.max_text_len).encode(self.instructions)
+        self.batch_size, self.normalizer = batch_size, chunks.normalizer
+
+    @staticmethod
+    def _decode(chunks, progress: bool) -> dict:
+        "Every example of `chunks` as tensors: the slow part (one image decode per example)."
         n = len(chunks)
         first = chunks[0]
-        self.images = torch.empty((n, *first["images"].shape), dtype=torch.uint8)  # (N, n_cam, 3, H, W)
-        self.state = torch.empty((n, *first["state"].shape))  # (N, S), normalised
-        self.actions = torch.empty((n, *first["actions"].shape))  # (N, chunk, A), normalised
-        self.pad = torch.empty((n, *first["action_pad"].shape), dtype=torch.bool)  # (N, chunk)
+        images = torch.empty((n, *first["images"].shape), dtype=torch.uint8)  # (N, n_cam, 3, H, W)
+        state = torch.empty((n, *first["state"].shape))  # (N, S), normalised
+        actions = torch.empty((n, *first["actions"].shape))  # (N, chunk, A), normalised
+        pad = torch.empty((n, *first["action_pad"].shape), dtype=torch.bool)  # (N, chunk)
         tasks = []
         for i in tqdm(range(n), disable=not progress, desc="decode"):
             item = chunks[i] if i else first
-            self.images[i] = (item["images"] * 255).round().to(torch.uint8)
-            self.state[i], self.actions[i], self.pad[i] = item["state"], item["actions"], item["action_pad"]
+            images[i] = (item["images"] * 255).round().to(torch.uint8)
+            state[i], actions[i], pad[i] = item["state"], item["actions"], item["action_pad"]
             tasks.append(item["task"])
-        self.instructions = sorted(set(tasks))
-        self.task_index = torch.tensor([self.instructions.index(t) for t in tasks])  # (N,)
-        self.tokens, self.token_mask = ByteTokenizer(chunks.cfg.max_text_len).encode(self.instructions)
-        self.batch_size, self.normalizer = batch_size, chunks.normalizer
+        instructions = sorted(set(tasks))
+        task_index = torch.tensor([instructions.index(t) for t in tasks])  # (N,)
+        return dict(images=images, state=state, actions=actions, pad=pad, instructions=instructions, task_index=task_index)
 
     def __len__(self):
         return len(self.task_index)
