@@ -20,7 +20,7 @@ from .model import (PRESETS, FlowVLA, count_parameters, dummy_observation, forma
                               inference_flops, time_sampling)
 
 # %% auto #0
-__all__ = ['info', 'run', 'build_parser', 'lerobot_teacher', 'cli', 'main']
+__all__ = ['info', 'run', 'add_evaluate_arguments', 'build_parser', 'lerobot_teacher', 'cli', 'main']
 
 # %% ../nbs/90_cli.ipynb #2dac7be7
 def info(args: argparse.Namespace) -> dict:
@@ -65,6 +65,24 @@ def run(args: argparse.Namespace) -> dict:
           f"({timing['uncached']['median_ms']:.1f} ms without, {result['cache_speedup']:.1f}x); recorded in {path}")
     return result
 
+# %% ../nbs/90_cli.ipynb #9de2826b
+def add_evaluate_arguments(parser: argparse.ArgumentParser):
+    "The options of `shallow-pi evaluate`."
+    parser.add_argument("model", help="folder holding a FlowVLA.save checkpoint and its normalizer.json (a teacher or a student)")
+    parser.add_argument("--tasks", default="easy,medium,hard,very_hard", help="suites or task names, comma-separated (default: the four suites)")
+    parser.add_argument("--episodes", type=int, default=20, help="episodes per task (default: 20)")
+    parser.add_argument("--n-action-steps", type=int, default=8, help="actions run from each chunk before re-planning (default: 8)")
+    parser.add_argument("--max-steps", type=int, help="step budget of every episode (default: each task's horizon)")
+    parser.add_argument("--num-steps", type=int, default=10, help="denoising steps per chunk (default: 10)")
+    parser.add_argument("--workers", type=int, default=2, help="processes sharing the tasks (default: 2)")
+    parser.add_argument("--record", help="also write the report to results/<RECORD>.json (results/smoke/ with --mode smoke)")
+    parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
+
+
+def _evaluate(args: argparse.Namespace) -> dict:
+    from shallow_pi.metaworld import evaluate_main
+    return evaluate_main(args)
+
 # %% ../nbs/90_cli.ipynb #ed5b8cb0
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shallow-pi", description="Shallow-π: distil π-like flow-matching VLAs into shallow students.")
@@ -92,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "`shallow-pi distill --teacher lerobot/pi05_libero_finetuned --help`.")
     add_distill_arguments(p)
     p.set_defaults(func=distill_main)
+    p = sub.add_parser("evaluate", help="closed-loop Meta-World success of a saved teacher or student, per task and suite with "
+                                        "95%% intervals; resumable; --record writes results/<name>.json (notebook 02)")
+    add_evaluate_arguments(p)
+    p.set_defaults(func=_evaluate)
     return parser
 
 

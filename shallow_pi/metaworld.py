@@ -42,7 +42,7 @@ __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAME
            'ExpertPolicy', 'RandomPolicy', 'Episode', 'rollout', 'expert_success', 'demo_features', 'write_task_shard',
            'merge_shards', 'generate_demos', 'demo_dir', 'open_dataset', 'check_features', 'Normalizer',
            'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader', 'FlowVLAPolicy',
-           'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success']
+           'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success', 'evaluate_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -660,3 +660,33 @@ def plot_success(report: dict, title: str = "Closed-loop success (95% Wilson int
     return px.bar(rows, x="name", y="success_rate", color="suite", title=title, range_y=[0, 1.05], height=340,
                   error_y=[r["ci_high"] - r["success_rate"] for r in rows], error_y_minus=[r["success_rate"] - r["ci_low"] for r in rows],
                   hover_data=["episodes", "successes", "ms_per_call"])
+
+# %% ../nbs/02_metaworld.ipynb #02c57795
+def evaluate_main(args) -> dict:
+    """Run `shallow-pi evaluate` (its options: `add_evaluate_arguments` in notebook 90): closed-loop success of a saved model
+    (resumable); print it, optionally record it; return it."""
+    import hashlib
+    from shallow_pi.core import record_result
+    model_dir = Path(args.model)
+    if not (model_dir / "config.json").exists() or not (model_dir / "model.safetensors").exists():
+        raise FileNotFoundError(f"no saved model in {model_dir}: give a folder written by FlowVLA.save (results/teacher, "
+                                f"results/students/<row>, ...)")
+    for name in ("episodes", "n_action_steps", "num_steps", "workers"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
+    policy = load_policy(model_dir, num_steps=args.num_steps)
+    digest = hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest()[:16]
+    setting = f"steps-{args.num_steps}_act-{args.n_action_steps}_max-{args.max_steps or 'horizon'}_ep-{args.episodes}"
+    report = evaluate(policy, args.tasks, args.episodes, n_action_steps=args.n_action_steps, max_steps=args.max_steps,
+                      workers=args.workers, cache_dir=model_dir / "eval-cache" / digest / setting)
+    report = {k: v for k, v in report.items() if k != "frames"}
+    for name, r in [*report["suites"].items(), ("all", report["overall"])]:
+        print(f"{name:>10}: {r['successes']:>3}/{r['episodes']:<3} {r['success_rate']:6.1%}  "
+              f"(95% CI {r['ci95'][0]:.1%} to {r['ci95'][1]:.1%})")
+    if args.record:
+        config = {"model": str(model_dir), "weights_sha256_16": digest, "tasks": args.tasks, "episodes": args.episodes,
+                  "n_action_steps": args.n_action_steps, "max_steps": args.max_steps, "num_steps": args.num_steps}
+        path = record_result(args.record, report, config, mode=args.mode,
+                             command=" ".join(["shallow-pi", *getattr(args, "argv", ["evaluate", str(model_dir)])]))
+        print(f"recorded in {path}")
+    return report
