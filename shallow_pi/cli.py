@@ -77,6 +77,8 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--workers", type=int, default=2, help="processes sharing the tasks (default: 2)")
     parser.add_argument("--record", help="also write the report to results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
+    parser.add_argument("--demo-seeds", action="store_true", help="run on the demonstrations' seeds instead of the evaluation "
+                                                                   "seeds: how well the model fits its training episodes, not a score")
 
 
 def _evaluate(args: argparse.Namespace) -> dict:

@@ -612,15 +612,19 @@ def _evaluate_each(policy, tasks, n_episodes, n_action_steps, image_size, camera
 # %% ../nbs/02_metaworld.ipynb #3cbfe473
 def evaluate(policy: Policy, tasks: str | Sequence[str], n_episodes: int, n_action_steps: int = 8, image_size: int | None = None,
              cameras: Sequence[str] = CAMERAS, seed_start: int = EVAL_SEED_START, max_steps: int | None = None,
-             frame_every: int = 10, workers: int = 1, threads: int | None = 1, cache_dir: str | Path | None = None) -> dict:
+             frame_every: int = 10, workers: int = 1, threads: int | None = 1, cache_dir: str | Path | None = None,
+             allow_demo_seeds: bool = False) -> dict:
     """Closed-loop success of `policy` on `tasks` (suite or task names): per task, per suite and overall.
     Frames are rendered at `image_size` (None: the policy's own `image_size`, else 64), so a policy never sees upsampled pixels.
     With `workers` > 1 the tasks are shared among spawned processes; the policy travels to them with cloudpickle.
     Each process runs torch on `threads` threads (None: leave torch's setting) and restores the setting afterwards.
     With `cache_dir`, each finished task is written there, and a later call with the same setting takes it from there
-    instead of running it again: an evaluation killed halfway resumes at the task it was on. The folder belongs to one policy."""
-    if seed_start < EVAL_SEED_START:
-        raise ValueError(f"seed_start={seed_start} may overlap the demonstration seeds: use EVAL_SEED_START ({EVAL_SEED_START}) or above")
+    instead of running it again: an evaluation killed halfway resumes at the task it was on. The folder belongs to one policy.
+    `allow_demo_seeds=True` lets `seed_start` fall among the demonstration seeds: a check of how well a policy fits the
+    episodes it was trained on, never a score."""
+    if seed_start < EVAL_SEED_START and not allow_demo_seeds:
+        raise ValueError(f"seed_start={seed_start} may overlap the demonstration seeds: use EVAL_SEED_START ({EVAL_SEED_START}) or above "
+                         f"(or allow_demo_seeds=True to measure the fit on training episodes, which is not a score)")
     image_size = image_size or getattr(policy, "image_size", 64)
     tasks = suite_tasks(tasks)
     args = (n_episodes, n_action_steps, image_size, list(cameras), seed_start, max_steps, frame_every)
@@ -676,16 +680,20 @@ def evaluate_main(args) -> dict:
             raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
     policy = load_policy(model_dir, num_steps=args.num_steps)
     digest = hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest()[:16]
-    setting = f"steps-{args.num_steps}_act-{args.n_action_steps}_max-{args.max_steps or 'horizon'}_ep-{args.episodes}"
+    demo_seeds = getattr(args, "demo_seeds", False)
+    setting = (f"steps-{args.num_steps}_act-{args.n_action_steps}_max-{args.max_steps or 'horizon'}_ep-{args.episodes}"
+               + ("_demo-seeds" if demo_seeds else ""))
     report = evaluate(policy, args.tasks, args.episodes, n_action_steps=args.n_action_steps, max_steps=args.max_steps,
-                      workers=args.workers, cache_dir=model_dir / "eval-cache" / digest / setting)
+                      workers=args.workers, cache_dir=model_dir / "eval-cache" / digest / setting,
+                      seed_start=DEMO_SEED_START if demo_seeds else EVAL_SEED_START, allow_demo_seeds=demo_seeds)
     report = {k: v for k, v in report.items() if k != "frames"}
     for name, r in [*report["suites"].items(), ("all", report["overall"])]:
         print(f"{name:>10}: {r['successes']:>3}/{r['episodes']:<3} {r['success_rate']:6.1%}  "
               f"(95% CI {r['ci95'][0]:.1%} to {r['ci95'][1]:.1%})")
     if args.record:
         config = {"model": str(model_dir), "weights_sha256_16": digest, "tasks": args.tasks, "episodes": args.episodes,
-                  "n_action_steps": args.n_action_steps, "max_steps": args.max_steps, "num_steps": args.num_steps}
+                  "n_action_steps": args.n_action_steps, "max_steps": args.max_steps, "num_steps": args.num_steps,
+                  "seed_start": report["config"]["seed_start"], "demo_seeds": demo_seeds}
         path = record_result(args.record, report, config, mode=args.mode,
                              command=" ".join(["shallow-pi", *getattr(args, "argv", ["evaluate", str(model_dir)])]))
         print(f"recorded in {path}")
