@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import resource
@@ -370,9 +369,9 @@ def evaluate_student(student_dir: str | Path, run: DistillRun, workers: int = 2,
     `run.eval_episodes` per task with 10 steps, `ABLATION_EPISODES` per task with fewer.
     Finished tasks are kept in `student_dir/eval-cache/<weights digest>`, so an evaluation that is killed resumes where it
     stopped, and a student trained further is never scored with its earlier weights' episodes."""
-    from shallow_pi.metaworld import SUITES, evaluate, load_policy
+    from shallow_pi.metaworld import SUITES, evaluate, load_policy, weights_digest
     tasks = list(tasks or [t for ts in SUITES.values() for t in ts])
-    digest = hashlib.sha256((Path(student_dir) / "model.safetensors").read_bytes()).hexdigest()[:16]
+    digest = weights_digest(student_dir)
     return {str(k): {key: v for key, v in evaluate(load_policy(student_dir, num_steps=k), tasks,
                                                    run.eval_episodes if k == 10 else ABLATION_EPISODES,
                                                    workers=workers, max_steps=max_steps,

@@ -42,7 +42,8 @@ __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAME
            'ExpertPolicy', 'RandomPolicy', 'Episode', 'rollout', 'expert_success', 'demo_features', 'write_task_shard',
            'merge_shards', 'generate_demos', 'demo_dir', 'open_dataset', 'check_features', 'Normalizer',
            'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader', 'FlowVLAPolicy',
-           'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success', 'evaluate_main']
+           'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success', 'weights_digest',
+           'evaluate_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -666,10 +667,15 @@ def plot_success(report: dict, title: str = "Closed-loop success (95% Wilson int
                   hover_data=["episodes", "successes", "ms_per_call"])
 
 # %% ../nbs/02_metaworld.ipynb #02c57795
+def weights_digest(model_dir: str | Path) -> str:
+    "The first 16 hex digits of the SHA-256 of a saved model's weights: names its evaluation caches, so new weights never reuse old episodes."
+    import hashlib
+    return hashlib.sha256((Path(model_dir) / "model.safetensors").read_bytes()).hexdigest()[:16]
+
+
 def evaluate_main(args) -> dict:
     """Run `shallow-pi evaluate` (its options: `add_evaluate_arguments` in notebook 90): closed-loop success of a saved model
     (resumable); print it, optionally record it; return it."""
-    import hashlib
     from shallow_pi.core import record_result
     model_dir = Path(args.model)
     if not (model_dir / "config.json").exists() or not (model_dir / "model.safetensors").exists():
@@ -679,8 +685,7 @@ def evaluate_main(args) -> dict:
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
     policy = load_policy(model_dir, num_steps=args.num_steps)
-    digest = hashlib.sha256((model_dir / "model.safetensors").read_bytes()).hexdigest()[:16]
-    demo_seeds = getattr(args, "demo_seeds", False)
+    digest, demo_seeds = weights_digest(model_dir), args.demo_seeds
     setting = (f"steps-{args.num_steps}_act-{args.n_action_steps}_max-{args.max_steps or 'horizon'}_ep-{args.episodes}"
                + ("_demo-seeds" if demo_seeds else ""))
     report = evaluate(policy, args.tasks, args.episodes, n_action_steps=args.n_action_steps, max_steps=args.max_steps,
