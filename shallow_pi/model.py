@@ -23,13 +23,17 @@ from torch import Tensor, nn
 from .core import atomic_path, atomic_write_text
 
 # %% auto #0
-__all__ = ['TIME_CONDITIONINGS', 'PRESETS', 'VisionConfig', 'VLAConfig', 'get_config', 'Observation', 'ByteTokenizer',
-           'dummy_observation', 'RMSNorm', 'rotary_tables', 'apply_rotary', 'attention', 'StackBlock', 'JointLayer',
-           'block_causal_mask', 'time_embedding', 'VisionBlock', 'VisionEncoder', 'sample_flow_time', 'noisy_actions',
-           'target_velocity', 'TokenLayout', 'PrefixCache', 'VelocityOutput', 'FlowVLA', 'uniform_layers',
-           'flow_matching_loss', 'masked_mse', 'count_parameters', 'inference_flops', 'format_count', 'time_sampling']
+__all__ = ['VISION_STEMS', 'TIME_CONDITIONINGS', 'PRESETS', 'VisionConfig', 'VLAConfig', 'get_config', 'Observation',
+           'ByteTokenizer', 'dummy_observation', 'RMSNorm', 'rotary_tables', 'apply_rotary', 'attention', 'StackBlock',
+           'JointLayer', 'block_causal_mask', 'time_embedding', 'VisionBlock', 'ConvStem', 'VisionEncoder',
+           'sample_flow_time', 'noisy_actions', 'target_velocity', 'TokenLayout', 'PrefixCache', 'VelocityOutput',
+           'FlowVLA', 'uniform_layers', 'flow_matching_loss', 'masked_mse', 'count_parameters', 'inference_flops',
+           'format_count', 'time_sampling']
 
 # %% ../nbs/01_model.ipynb #7859db62
+VISION_STEMS = ("patch", "conv")
+
+
 @dataclass(frozen=True)
 class VisionConfig:
     "A SigLIP-style vision transformer: square images cut into square patches."
@@ -39,6 +43,14 @@ class VisionConfig:
     depth: int = 4
     heads: int = 4
     mlp: int = 384
+    stem: str = "patch"  # "patch": one strided convolution (SigLIP); "conv": a stack of 3×3 stride-2 convolutions (see below)
+
+    def __post_init__(self):
+        if self.stem not in VISION_STEMS:
+            raise ValueError(f"stem={self.stem!r}: use 'patch' (SigLIP's patch embedding) or 'conv' (a convolutional stem)")
+        if self.stem == "conv" and (self.patch_size < 2 or self.patch_size & (self.patch_size - 1)):
+            raise ValueError(f"stem='conv' halves the image per 3×3 convolution, so patch_size must be a power of two "
+                             f"(got {self.patch_size}): use 8 or 16, or stem='patch'")
 
     @property
     def num_patches(self) -> int:
@@ -358,12 +370,30 @@ class VisionBlock(nn.Module):
         return x + self.fc2(F.gelu(self.fc1(self.norm2(x)), approximate="tanh"))
 
 
+class ConvStem(nn.Sequential):
+    """Xiao et al.'s convolutional stem: log2(patch_size) 3×3 stride-2 convolutions with GELU (channels 16, 32, 64, ...,
+    at most `width`), then a 1×1 convolution to `width`. Images (B, 3, H, W) -> (B, width, H/patch, W/patch), the grid
+    a patch embedding gives."""
+
+    def __init__(self, v: VisionConfig):
+        layers, c_in = [], 3
+        for i in range(int(math.log2(v.patch_size))):
+            c_out = min(v.width, 16 * 2**i)
+            layers += [nn.Conv2d(c_in, c_out, kernel_size=3, stride=2, padding=1), nn.GELU(approximate="tanh")]
+            c_in = c_out
+        super().__init__(*layers, nn.Conv2d(c_in, v.width, kernel_size=1))
+        for m in self:
+            if isinstance(m, nn.Conv2d):  # He-normal: GELU stages keep activations of order one through the stack
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                nn.init.zeros_(m.bias)
+
+
 class VisionEncoder(nn.Module):
     "SigLIP-style encoder plus projector: images (B, 3, H, W) in [0, 1] -> tokens (B, N, prefix_width)."
 
     def __init__(self, v: VisionConfig, out_width: int):
         super().__init__()
-        self.patch = nn.Conv2d(3, v.width, kernel_size=v.patch_size, stride=v.patch_size)
+        self.patch = nn.Conv2d(3, v.width, kernel_size=v.patch_size, stride=v.patch_size) if v.stem == "patch" else ConvStem(v)
         self.position = nn.Parameter(torch.randn(1, v.num_patches, v.width) * 0.02)
         self.blocks = nn.ModuleList(VisionBlock(v) for _ in range(v.depth))
         self.norm = nn.LayerNorm(v.width, eps=1e-6)
@@ -419,6 +449,11 @@ class PrefixCache:
     kv: list[tuple[Tensor, Tensor]]  # per layer: rotated keys and values (B, KV, Tp, hd)
     suffix_mask: Tensor  # (B, 1, Ts, Tp + Ts) bool: suffix queries over [prefix | suffix] keys
     suffix_rope: tuple[Tensor, Tensor]  # cos, sin (B, 1, Ts, hd) at the suffix positions
+
+    def repeat(self, n: int) -> "PrefixCache":
+        "Each observation's cache repeated `n` times along the batch, as `Observation.repeat` does (gradients flow through)."
+        rep = lambda x: x.repeat_interleave(n, dim=0)
+        return PrefixCache([(rep(k), rep(v)) for k, v in self.kv], rep(self.suffix_mask), tuple(map(rep, self.suffix_rope)))
 
 
 @dataclass
@@ -761,12 +796,26 @@ def load(cls: FlowVLA, directory: str | Path, device="cpu") -> FlowVLA:
 
 # %% ../nbs/01_model.ipynb #d5588fd1
 def flow_matching_loss(model: FlowVLA, obs: Observation, actions: Tensor, action_pad: Tensor | None = None,
-                       noise: Tensor | None = None, t: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
-    "Mean squared error between the velocity and u = ε − a at x_t = t·ε + (1 − t)·a, over real chunk steps."
+                       noise: Tensor | None = None, t: Tensor | None = None, generator: torch.Generator | None = None,
+                       draws: int = 1) -> Tensor:
+    """Mean squared error between the velocity and u = ε − a at x_t = t·ε + (1 − t)·a, over real chunk steps.
+    With `draws` > 1, each observation gets that many (noise, time) draws (`noise`, `t` then have B·draws rows, draws of
+    one observation adjacent), and the prefix runs once per observation through the cache."""
+    if draws < 1:
+        raise ValueError(f"draws={draws}: use at least one (noise, time) draw per observation")
+    if draws > 1:
+        if not hasattr(model, "prefix_cache"):
+            raise ValueError(f"draws={draws} reuses the prefix cache, which {type(model).__name__} does not offer: use draws=1")
+        actions = actions.repeat_interleave(draws, dim=0)  # (B·draws, H, A)
+        action_pad = None if action_pad is None else action_pad.repeat_interleave(draws, dim=0)
     B = actions.shape[0]
     noise = torch.randn(actions.shape, generator=generator).to(actions) if noise is None else noise
     t = sample_flow_time(B, generator, actions.device) if t is None else t
-    v = model.velocity(obs, noisy_actions(actions, noise, t), t).velocity
+    x_t = noisy_actions(actions, noise, t)
+    if draws == 1:
+        v = model.velocity(obs, x_t, t).velocity
+    else:
+        v = model.cached_velocity(model.prefix_cache(obs).repeat(draws), obs.repeat(draws), x_t, t)
     return masked_mse(v, target_velocity(actions, noise), action_pad)
 
 

@@ -20,8 +20,8 @@ from .core import atomic_path, atomic_write_text, seed_everything
 from .model import FlowVLA, Observation, flow_matching_loss
 
 # %% auto #0
-__all__ = ['TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'train', 'flow_loss',
-           'decoded_digest', 'MemoryChunks', 'grow_patches']
+__all__ = ['TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'update_average', 'train',
+           'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -38,10 +38,13 @@ class TrainConfig:
     seed: int = 0
     log_every: int = 10
     checkpoint_every: int = 100
+    ema_decay: float = 0.0  # 0: no average; else the final weights are an exponential moving average (e.g. 0.999)
 
     def __post_init__(self):
         if self.steps < 1 or self.batch_size < 1:
             raise ValueError(f"steps={self.steps} and batch_size={self.batch_size} must be at least 1")
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay={self.ema_decay} must be in [0, 1): 0 turns the average off, 0.999 averages ~1000 steps")
         if not 0 <= self.warmup_steps < self.steps:
             raise ValueError(f"warmup_steps={self.warmup_steps} must be below steps={self.steps}")
 
@@ -54,13 +57,14 @@ def learning_rate(step: int, cfg: TrainConfig) -> float:
     return cfg.final_lr + 0.5 * (cfg.peak_lr - cfg.final_lr) * (1 + math.cos(math.pi * min(progress, 1.0)))
 
 # %% ../nbs/02b_teacher.ipynb #f5696be4
-def save_checkpoint(out_dir: Path, step: int, model: FlowVLA, optimizer: torch.optim.Optimizer, log: list[dict], keep: int = 2) -> Path:
-    "Write `out_dir/step-<step>/`, then point `out_dir/latest` at it; keep the newest `keep` checkpoints."
+def save_checkpoint(out_dir: Path, step: int, model: FlowVLA, optimizer: torch.optim.Optimizer, log: list[dict], keep: int = 2,
+                    ema: dict[str, torch.Tensor] | None = None) -> Path:
+    "Write `out_dir/step-<step>/` (with the weight average `ema`, if any), then point `out_dir/latest` at it; keep the newest `keep`."
     folder = out_dir / f"step-{step}"
     shutil.rmtree(folder, ignore_errors=True)
     model.save(folder)
     with atomic_path(folder / "trainer.pt") as tmp:
-        torch.save({"step": step, "optimizer": optimizer.state_dict()}, tmp)
+        torch.save({"step": step, "optimizer": optimizer.state_dict(), "ema": ema}, tmp)
     atomic_write_text(folder / "log.json", json.dumps(log) + "\n")
     atomic_write_text(out_dir / "latest", folder.name + "\n")
     for old in sorted(out_dir.glob("step-*"), key=lambda p: int(p.name.split("-")[1]))[:-keep]:
@@ -79,9 +83,21 @@ def step_generator(seed: int, step: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed * 1_000_003 + step)
 
 
+def update_average(average: dict[str, torch.Tensor], model: torch.nn.Module, step: int, decay: float):
+    "One step of the weight average: average ← d·average + (1 − d)·weights, d = min(decay, (1 + step) / (10 + step))."
+    d = min(decay, (1 + step) / (10 + step))
+    with torch.no_grad():
+        for name, value in model.state_dict().items():
+            if value.is_floating_point():
+                average[name].lerp_(value, 1 - d)
+            else:
+                average[name].copy_(value)
+
+
 def train(model: FlowVLA, draw_batch: Callable, loss_fn: Callable, cfg: TrainConfig, out_dir: str | Path,
           progress: bool = True) -> list[dict]:
-    "Train `model` in place for `cfg.steps` steps, checkpointing into `out_dir` and resuming from it; return the log."
+    """Train `model` in place for `cfg.steps` steps, checkpointing into `out_dir` and resuming from it; return the log.
+    With `cfg.ema_decay`, the model ends holding the weight average (the checkpoints keep both)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "train_config.json", json.dumps(asdict(cfg), indent=1) + "\n")
@@ -89,11 +105,17 @@ def train(model: FlowVLA, draw_batch: Callable, loss_fn: Callable, cfg: TrainCon
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=cfg.peak_lr, betas=cfg.betas, weight_decay=cfg.weight_decay)
     start, log = 0, []
+    ema = {k: v.detach().clone() for k, v in model.state_dict().items()} if cfg.ema_decay else None
     if (ckpt := latest_checkpoint(out_dir)) is not None:
         model.load_state_dict(type(model).load(ckpt).state_dict())  # any model of the interface (FlowVLA, LeRobotPi)
         state = torch.load(ckpt / "trainer.pt", weights_only=False)
         optimizer.load_state_dict(state["optimizer"])
         start, log = state["step"], json.loads((ckpt / "log.json").read_text())
+        if ema is not None:
+            if state.get("ema") is None:
+                raise ValueError(f"{ckpt} has no weight average but this run asks for ema_decay={cfg.ema_decay}: "
+                                 f"resume with the run's own settings, or start in a new folder")
+            ema = state["ema"]
     model.train()
     bar = tqdm(range(start, cfg.steps), initial=start, total=cfg.steps, disable=not progress, desc="train")
     t0 = time.perf_counter() - (log[-1]["seconds"] if log else 0.0)  # seconds count across resumes
@@ -111,20 +133,25 @@ def train(model: FlowVLA, draw_batch: Callable, loss_fn: Callable, cfg: TrainCon
         total.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
         optimizer.step()
+        if ema is not None:
+            update_average(ema, model, step, cfg.ema_decay)
         if step % cfg.log_every == 0 or step == cfg.steps - 1:
             entry = {"step": step, "lr": learning_rate(step, cfg), "grad_norm": grad_norm.item(),
                      "seconds": time.perf_counter() - t0, **{k: v.item() for k, v in losses.items()}}
             log.append(entry)
             bar.set_postfix({k: f"{v.item():.4f}" for k, v in losses.items()})
         if (step + 1) % cfg.checkpoint_every == 0 or step == cfg.steps - 1:
-            save_checkpoint(out_dir, step + 1, model, optimizer, log)
+            save_checkpoint(out_dir, step + 1, model, optimizer, log, ema=ema)
+    if ema is not None:
+        model.load_state_dict(ema)
     return log
 
 # %% ../nbs/02b_teacher.ipynb #4bdd62cf
-def flow_loss(model: FlowVLA, batch: tuple, generator: torch.Generator) -> dict[str, torch.Tensor]:
-    "The teacher's objective as named losses: flow matching against the demonstrations (the distillation 'task' term)."
+def flow_loss(model: FlowVLA, batch: tuple, generator: torch.Generator, draws: int = 1) -> dict[str, torch.Tensor]:
+    """The teacher's objective as named losses: flow matching against the demonstrations (the distillation 'task' term),
+    with `draws` (noise, time) draws per observation (`flow_matching_loss`; bind it with `functools.partial`)."""
     obs, actions, action_pad = batch
-    loss = flow_matching_loss(model, obs, actions, action_pad, generator=generator)
+    loss = flow_matching_loss(model, obs, actions, action_pad, generator=generator, draws=draws)
     return {"task": loss, "total": loss}
 
 # %% ../nbs/02b_teacher.ipynb #f3cdf8ea
@@ -204,6 +231,9 @@ def grow_patches(model: FlowVLA, factor: int = 2) -> FlowVLA:
     if not isinstance(factor, int) or factor < 1:
         raise ValueError(f"factor={factor!r}: use a positive integer (2 turns 64-pixel images with 8-pixel patches into 128 with 16)")
     v = model.cfg.vision
+    if v.stem != "patch":
+        raise ValueError(f"grow_patches spreads the filters of a patch embedding; this model has a {v.stem!r} stem: "
+                         f"train it at the image size you want instead")
     grown = FlowVLA(replace(model.cfg, vision=replace(v, image_size=v.image_size * factor, patch_size=v.patch_size * factor)))
     state = dict(model.state_dict())
     w = state["vision.patch.weight"]  # (width, 3, p, p)
