@@ -15,6 +15,7 @@ import torch
 
 from .bench import add_bench_arguments, bench_main
 from .distill import add_distill_arguments, distill_main
+from .train import add_teacher_arguments, teacher_main
 from .core import check_mode, record_result, seed_everything
 from .model import (PRESETS, FlowVLA, count_parameters, dummy_observation, format_count, get_config,
                               inference_flops, time_sampling)
@@ -112,6 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "`shallow-pi distill --teacher lerobot/pi05_libero_finetuned --help`.")
     add_distill_arguments(p)
     p.set_defaults(func=distill_main)
+    p = sub.add_parser("teacher", help="train a tiny teacher on Meta-World demonstrations or any LeRobotDataset, resumably "
+                                       "(conv stem, image size, draws per observation, weight average); notebook 02b")
+    add_teacher_arguments(p)
+    p.set_defaults(func=teacher_main)
     p = sub.add_parser("evaluate", help="closed-loop Meta-World success of a saved teacher or student, per task and suite with "
                                         "95%% intervals; resumable; --record writes results/<name>.json (notebook 02)")
     add_evaluate_arguments(p)

@@ -5,6 +5,8 @@
 # %% ../nbs/02b_teacher.ipynb #07b71423
 from __future__ import annotations
 
+import argparse
+import functools
 import json
 import math
 import shutil
@@ -16,12 +18,13 @@ from typing import Callable
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_path, atomic_write_text, seed_everything
-from .model import FlowVLA, Observation, flow_matching_loss
+from .core import atomic_path, atomic_write_text, project_root, record_result, seed_everything
+from .model import FlowVLA, Observation, VLAConfig, flow_matching_loss, get_config, sample_flow_time
 
 # %% auto #0
 __all__ = ['TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'update_average', 'train',
-           'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches']
+           'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config', 'probe_loss',
+           'add_teacher_arguments', 'teacher_main']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -240,3 +243,80 @@ def grow_patches(model: FlowVLA, factor: int = 2) -> FlowVLA:
     state["vision.patch.weight"] = w.repeat_interleave(factor, dim=2).repeat_interleave(factor, dim=3) / factor**2  # (width, 3, fp, fp)
     grown.load_state_dict(state, strict=True)
     return grown.to(model.device).train(model.training)
+
+# %% ../nbs/02b_teacher.ipynb #1aa24b0c
+def teacher_config(image_size: int = 64, stem: str = "patch") -> VLAConfig:
+    "The `tiny` preset reading `image_size`-pixel images as an 8 × 8 token grid per camera, through the given `stem`."
+    if image_size % 8:
+        raise ValueError(f"image_size={image_size}: use a multiple of 8 (the token grid is 8 × 8 per camera)")
+    v = get_config("tiny").vision
+    return get_config("tiny", vision=replace(v, image_size=image_size, patch_size=image_size // 8, stem=stem))
+
+
+def probe_loss(model: FlowVLA, data: MemoryChunks, n: int = 1024, seed: int = 12345, batch_size: int = 64) -> float:
+    "Flow-matching loss of `model` on `n` fixed (example, noise, time) draws of `data`: the same draws for every model."
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.randint(0, len(data), (n,), generator=g)  # (n,)
+    noise = torch.randn((n, *data.actions.shape[1:]), generator=g)  # (n, H, A)
+    t = sample_flow_time(n, g)  # (n,)
+    was_training, total = model.training, 0.0
+    model.eval()
+    with torch.no_grad():
+        for s in range(0, n, batch_size):
+            obs, actions, pad = data.batch(idx[s : s + batch_size])
+            total += flow_matching_loss(model, obs, actions, pad, noise=noise[s : s + batch_size], t=t[s : s + batch_size]).item() * len(pad)
+    model.train(was_training)
+    return total / n
+
+# %% ../nbs/02b_teacher.ipynb #34191251
+def add_teacher_arguments(parser: argparse.ArgumentParser):
+    "The options of `shallow-pi teacher`."
+    parser.add_argument("--out", required=True, help="folder for the trained teacher (model, normaliser, training log)")
+    parser.add_argument("--data", help="a LeRobotDataset folder or hub id (default: notebook 02's demonstrations at --image-size)")
+    parser.add_argument("--image-size", type=int, default=64, help="pixels per side; patches are an eighth of it (default: 64)")
+    parser.add_argument("--stem", default="patch", choices=["patch", "conv"], help="vision stem (default: patch, SigLIP's)")
+    parser.add_argument("--draws", type=int, default=1, help="(noise, time) draws per observation (default: 1)")
+    parser.add_argument("--ema", type=float, default=0.0, help="decay of the weight average, 0 for none (default: 0)")
+    parser.add_argument("--steps", type=int, default=4000, help="optimiser steps (default: 4000)")
+    parser.add_argument("--batch-size", type=int, default=32, help="observations per step (default: 32)")
+    parser.add_argument("--lr", type=float, default=3e-4, help="peak learning rate; the cosine ends at a tenth (default: 3e-4)")
+    parser.add_argument("--warmup", type=int, default=200, help="warm-up steps (default: 200)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of every batch (default: 0)")
+    parser.add_argument("--decode-cache", default=str(Path.home() / ".cache" / "shallow_pi" / "decoded"),
+                        help="folder keeping decoded demonstrations between runs ('' for none)")
+    parser.add_argument("--record", help="record the training as results/<RECORD>.json (results/smoke/ with --mode smoke)")
+    parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
+
+
+def teacher_main(args) -> dict:
+    """Run `shallow-pi teacher`: train a `tiny` teacher (resumably: checkpoints in checkpoints/<out's name>), save it
+    where `load_policy` finds it, print and optionally record the run; return the training summary."""
+    from shallow_pi.metaworld import ChunkDataset, demo_dir
+    for name in ("steps", "batch_size", "draws"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
+    cfg = teacher_config(args.image_size, args.stem)
+    data_dir = args.data or demo_dir(args.image_size)
+    if not args.data and not Path(data_dir).exists():
+        raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with notebook 02 (or 02b at 128 pixels) in full "
+                                f"mode, or pass --data")
+    recipe = TrainConfig(steps=args.steps, batch_size=args.batch_size, peak_lr=args.lr, final_lr=args.lr / 10,
+                         warmup_steps=min(args.warmup, args.steps - 1), ema_decay=args.ema, seed=args.seed, log_every=25,
+                         checkpoint_every=250)
+    data = MemoryChunks(ChunkDataset(data_dir, cfg), recipe.batch_size, cache_dir=args.decode_cache or None)
+    out = Path(args.out)
+    torch.manual_seed(recipe.seed)
+    model = FlowVLA(cfg)
+    log = train(model, data.draw, functools.partial(flow_loss, draws=args.draws), recipe, project_root() / "checkpoints" / out.name)
+    model.eval().save(out)
+    data.normalizer.save(out)
+    atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
+    summary = {"steps": recipe.steps, "final_loss": log[-1]["total"], "probe_loss": probe_loss(model, data),
+               "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps, "frames": len(data),
+               "parameters": sum(p.numel() for p in model.parameters()), "checkpoint": str(out)}
+    print(f"teacher in {out}: {recipe.steps} steps in {summary['seconds'] / 60:.0f} min, probe loss {summary['probe_loss']:.4f}")
+    if args.record:
+        config = {"train": asdict(recipe), "draws": args.draws, "model": cfg.to_dict(), "data": str(data_dir)}
+        print("recorded in", record_result(args.record, summary, config, mode=args.mode,
+                                           command=" ".join(["shallow-pi", *getattr(args, "argv", ["teacher"])])))
+    return summary
