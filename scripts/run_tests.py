@@ -8,12 +8,20 @@ The checks, in order:
 - one entry per notebook: papermill runs it top to bottom from a clean kernel with `mode="smoke"`;
 - site: the executed notebooks rendered as a site, every page opened in headless Chromium (scripts/site.py).
 
+A notebook that runs past its timeout is diagnosed before it is killed: the cell papermill was executing (from the
+partly written output notebook) and the Python stack of every process it started (py-spy, a dev requirement). It is
+then run once more, since a hang that does not come back is the machine's, not the notebook's; the line says RETRIED
+and keeps the diagnosis, and a second timeout fails.
+
 Usage: python scripts/run_tests.py [--only NAME ...] [--timeout SECONDS]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -85,21 +93,99 @@ def has_parameters_cell(nb_path: Path) -> bool:
                for c in nb["cells"])
 
 
+def descendants(pid: int) -> list[int]:
+    "Every process below `pid`, read from /proc (children first listed by their parents)."
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def running_cell(executed: Path) -> str:
+    "The cell papermill was executing in the partly written `executed` notebook: its index, first lines and last output."
+    try:
+        nb = json.loads(executed.read_text())
+    except (OSError, ValueError) as e:
+        return f"no partial output notebook to read ({type(e).__name__}: {e})"
+    for i, cell in enumerate(nb["cells"]):
+        if cell.get("metadata", {}).get("papermill", {}).get("status") == "running":
+            source = "".join(cell["source"]).strip().splitlines()
+            outputs = [o.get("text") or "".join(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", [])]
+            last = "".join(outputs[-1:]) if outputs else "(no output yet)"
+            return (f"cell {i} was running:\n  " + "\n  ".join(source[:6]) + ("\n  ..." if len(source) > 6 else "")
+                    + f"\n  last output: {''.join(last)[-500:].strip()}")
+    return "no cell is marked running in the partial output notebook"
+
+
+def main_threads(dump: str, max_lines: int = 40) -> str:
+    "From a py-spy dump: the process line, the main thread and every busy thread (idle helper threads say nothing)."
+    head, *threads = dump.split("\nThread ")
+    keep = [t for t in threads if "MainThread" in t.splitlines()[0] or "(idle)" not in t.splitlines()[0]]
+    return "\n".join([head.strip()] + ["Thread " + "\n".join(t.splitlines()[:max_lines]) for t in keep])
+
+
+def stacks(pid: int) -> str:
+    "The Python stacks of `pid` and its descendants, by py-spy (where installed and allowed)."
+    spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
+    if spy is None:
+        return "py-spy is not installed: no stacks (it is a dev requirement; run scripts/setup.sh)"
+    dumps = []
+    for child in [pid] + descendants(pid):
+        try:
+            out = subprocess.run([spy, "dump", "--pid", str(child)], capture_output=True, text=True, timeout=30)
+        except subprocess.TimeoutExpired:
+            out = None
+        text = (out.stdout + out.stderr).strip() if out else "py-spy timed out"
+        if "Error" in text and "python" not in text.lower():
+            continue  # not a Python process
+        dumps.append(f"--- pid {child} ---\n{main_threads(text)}")
+    return "\n".join(dumps) or "no Python process in papermill's tree"
+
+
+def run_notebook_once(cmd: list[str], executed: Path, timeout: float, cwd: Path, env: dict) -> tuple[str, str]:
+    "Run papermill; 'pass', 'fail' or 'timeout' and the log (on a timeout: the running cell and every stack, then killed)."
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        return ("pass" if proc.returncode == 0 else "fail"), out[-4000:]
+    except subprocess.TimeoutExpired:
+        diagnosis = f"timed out after {timeout:.0f} s: {' '.join(cmd)}\n{running_cell(executed)}\n{stacks(proc.pid)}"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return "timeout", diagnosis
+
+
 def run_notebook(nb_path: Path, timeout: float) -> tuple[bool, str]:
     if not has_parameters_cell(nb_path):
         return False, f'{nb_path.name} has no cell tagged "parameters" setting mode = "smoke"'
     EXECUTED.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "MUJOCO_GL": os.environ.get("MUJOCO_GL", "egl"), "PYTHONHASHSEED": "0"}
-    cmd = [str(BIN / "papermill"), nb_path.name, str(EXECUTED / nb_path.name), "-p", "mode", "smoke",
+    executed = EXECUTED / nb_path.name
+    cmd = [str(BIN / "papermill"), nb_path.name, str(executed), "-p", "mode", "smoke",
            "--cwd", str(nb_path.parent), "--kernel", "python3", "--no-progress-bar"]
-    ok, log = run(cmd, timeout=timeout, cwd=nb_path.parent, env=env)
-    return ok, log
+    status, log = run_notebook_once(cmd, executed, timeout, nb_path.parent, env)
+    if status != "timeout":
+        return status == "pass", log
+    status, again = run_notebook_once(cmd, executed, timeout, nb_path.parent, env)
+    if status == "pass":
+        return True, f"RETRIED: the first run hung and passed the second time; the first run's diagnosis:\n{log}"
+    return False, f"{log}\n--- second run ({status}) ---\n{again}"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", help="run only the checks or notebooks whose names contain these strings")
-    parser.add_argument("--timeout", type=float, default=900, help="seconds allowed per notebook (default 900)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds allowed per notebook run (default 600; the slowest takes about 2 min)")
     args = parser.parse_args()
 
     checks = [("sync", check_sync), ("clean", check_clean), ("readme", check_readme), ("cli", check_cli)]
@@ -117,12 +203,16 @@ def main():
         except Exception as e:  # a crash of the check itself is a failure, not a stop
             ok, log = False, f"{type(e).__name__}: {e}"
         seconds = time.perf_counter() - start
-        print(f"{'PASS' if ok else 'FAIL'}  {name}  ({seconds:.1f} s)", flush=True)
+        retried = ok and log.startswith("RETRIED")
+        print(f"{'PASS' if ok else 'FAIL'}{' (RETRIED after a hang)' if retried else ''}  {name}  ({seconds:.1f} s)", flush=True)
         if ok:
             passed += 1
         else:
             failed.append(name)
-            print("      " + log.strip().replace("\n", "\n      ")[-3000:], flush=True)
+        if retried or not ok:  # a diagnosed hang reads from its start (the running cell, then the stacks)
+            text = log.strip()
+            text = text[:12000] if "timed out after" in text else text[-3000:]
+            print("      " + text.replace("\n", "\n      "), flush=True)
     if failed:
         print("failed: " + ", ".join(failed))
     print(f"{passed} passed, {len(failed)} failed")
