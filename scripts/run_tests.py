@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -40,12 +41,20 @@ def changed(before: dict[Path, bytes], after: dict[Path, bytes]) -> list[str]:
     return sorted(str(p.relative_to(ROOT)) for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
-def run(cmd: list[str], timeout: float, cwd: Path = ROOT, env: dict | None = None) -> tuple[bool, str]:
+def run(cmd: list[str], timeout: float, cwd: Path = ROOT, env: dict | None = None,
+        diagnose: Callable[[int], str] | None = None) -> tuple[bool, str]:
+    """Run `cmd` in a session of its own; whether it exited 0, and its output. On a timeout, `diagnose(pid)` (if given)
+    is called while everything it started is still alive, then the whole session is killed, grandchildren included."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
     try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+        out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        return False, f"timed out after {timeout:.0f} s: {' '.join(cmd)}"
-    return proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+        diagnosis = diagnose(proc.pid) if diagnose else ""
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return False, f"timed out after {timeout:.0f} s: {' '.join(cmd)}" + (f"\n{diagnosis}" if diagnosis else "")
+    return proc.returncode == 0, out[-4000:]
 
 
 def check_unchanged(tool: str, folder: Path, pattern: str, fix: str) -> tuple[bool, str]:
@@ -122,7 +131,7 @@ def running_cell(executed: Path) -> str:
             outputs = [o.get("text") or "".join(o.get("data", {}).get("text/plain", "")) for o in cell.get("outputs", [])]
             last = "".join(outputs[-1:]) if outputs else "(no output yet)"
             return (f"cell {i} was running:\n  " + "\n  ".join(source[:6]) + ("\n  ..." if len(source) > 6 else "")
-                    + f"\n  last output: {''.join(last)[-500:].strip()}")
+                    + f"\n  last output: {last[-500:].strip()}")
     return "no cell is marked running in the partial output notebook"
 
 
@@ -151,20 +160,6 @@ def stacks(pid: int) -> str:
     return "\n".join(dumps) or "no Python process in papermill's tree"
 
 
-def run_notebook_once(cmd: list[str], executed: Path, timeout: float, cwd: Path, env: dict) -> tuple[str, str]:
-    "Run papermill; 'pass', 'fail' or 'timeout' and the log (on a timeout: the running cell and every stack, then killed)."
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-        return ("pass" if proc.returncode == 0 else "fail"), out[-4000:]
-    except subprocess.TimeoutExpired:
-        diagnosis = f"timed out after {timeout:.0f} s: {' '.join(cmd)}\n{running_cell(executed)}\n{stacks(proc.pid)}"
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return "timeout", diagnosis
-
-
 def run_notebook(nb_path: Path, timeout: float) -> tuple[bool, str]:
     if not has_parameters_cell(nb_path):
         return False, f'{nb_path.name} has no cell tagged "parameters" setting mode = "smoke"'
@@ -173,13 +168,14 @@ def run_notebook(nb_path: Path, timeout: float) -> tuple[bool, str]:
     executed = EXECUTED / nb_path.name
     cmd = [str(BIN / "papermill"), nb_path.name, str(executed), "-p", "mode", "smoke",
            "--cwd", str(nb_path.parent), "--kernel", "python3", "--no-progress-bar"]
-    status, log = run_notebook_once(cmd, executed, timeout, nb_path.parent, env)
-    if status != "timeout":
-        return status == "pass", log
-    status, again = run_notebook_once(cmd, executed, timeout, nb_path.parent, env)
-    if status == "pass":
+    diagnose = lambda pid: f"{running_cell(executed)}\n{stacks(pid)}"
+    ok, log = run(cmd, timeout, nb_path.parent, env, diagnose)
+    if ok or not log.startswith("timed out after"):
+        return ok, log
+    ok, again = run(cmd, timeout, nb_path.parent, env, diagnose)
+    if ok:
         return True, f"RETRIED: the first run hung and passed the second time; the first run's diagnosis:\n{log}"
-    return False, f"{log}\n--- second run ({status}) ---\n{again}"
+    return False, f"{log}\n--- second run ---\n{again}"
 
 
 def main():
