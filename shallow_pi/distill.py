@@ -29,12 +29,13 @@ from .model import (FlowVLA, Observation, VLAConfig, count_parameters, get_confi
 from .train import MemoryChunks, TrainConfig, latest_checkpoint, train
 
 # %% auto #0
-__all__ = ['ATTENTION_LAYERS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'make_student', 'greedy_layers', 'attention_layer',
-           'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn', 'cached_loss_fn', 'distill',
-           'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student', 'run_row',
+__all__ = ['ATTENTION_LAYERS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'make_student', 'greedy_layers',
+           'attention_layer', 'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn', 'cached_loss_fn',
+           'distill', 'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student', 'run_row',
            'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'load_latency',
            'latency_name', 'is_whole_teacher', 'describe_row', 'results_markdown', 'difference_interval',
-           'training_logs', 'plot_training', 'steps_table', 'conclusion', 'recorded_steps', 'results_report']
+           'training_logs', 'plot_training', 'steps_table', 'conclusion', 'ablation_lines', 'recorded_steps',
+           'results_report']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
@@ -668,6 +669,32 @@ def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> lis
         out.append(f"**{s['num_steps']} denoising steps instead of 10 (beyond the paper):** {pct(s['success'])} over "
                    f"{s['episodes']} episodes against {pct(ten['success'])} over {ten['episodes']} ({pts(d)} points "
                    f"[{pts(lo)}, {pts(hi)}]){speed}.")
+    return out + ablation_lines(rows)
+
+
+TARGET_ROWS = ("method-6", "task-6", "task-kd-6", "skip-uniform-6", "skip-greedy-6", "teacher-18")
+
+
+def ablation_lines(rows: dict[str, dict]) -> list[str]:
+    """The ablation rows (no target of their own), each against the method with the interval of the difference, then the
+    ones not yet run; `rows` maps a row's name to its entry of the results table."""
+    pct, pts, m = (lambda x: f"{100 * x:.1f}%"), (lambda x: f"{100 * x:+.1f}"), rows.get("method-6")
+    out, waiting = [], []
+    for name, run in ROWS.items():
+        if name in TARGET_ROWS:
+            continue
+        if name not in rows:
+            waiting.append(f"`{name}`")
+            continue
+        r, head = rows[name], f"**Ablation `{name}` ({describe_row(run)}):** {pct(rows[name]['average'])} over {rows[name]['episodes']} episodes"
+        if m is None:
+            out.append(head + "; the method's row has not run, so there is nothing to compare it with yet.")
+            continue
+        d, lo, hi = difference_interval(m["successes"], m["episodes"], r["successes"], r["episodes"])
+        noise = "within sampling error" if lo <= 0 <= hi else "outside sampling error"
+        out.append(head + f" against the method's {pct(m['average'])}: the method {pts(d)} points [{pts(lo)}, {pts(hi)}], {noise}.")
+    if waiting:
+        out.append(f"**Ablations not yet run:** {', '.join(waiting)} (`shallow-pi distill --row NAME` trains and evaluates one).")
     return out
 
 
