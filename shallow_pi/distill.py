@@ -686,7 +686,8 @@ def ablation_lines(rows: dict[str, dict]) -> list[str]:
         if name not in rows:
             waiting.append(f"`{name}`")
             continue
-        r, head = rows[name], f"**Ablation `{name}` ({describe_row(run)}):** {pct(rows[name]['average'])} over {rows[name]['episodes']} episodes"
+        r = rows[name]  # its entry of the results table, whose "what" was written for the committed teacher's depth
+        head = f"**Ablation `{name}` ({r.get('what') or describe_row(run)}):** {pct(r['average'])} over {r['episodes']} episodes"
         if m is None:
             out.append(head + "; the method's row has not run, so there is nothing to compare it with yet.")
             continue
