@@ -616,11 +616,17 @@ def steps_table(record: dict, latency: list[dict], run: DistillRun) -> list[dict
     return out
 
 
+def _pct(x: float) -> str: return f"{100 * x:.1f}%"
+def _pts(x: float) -> str: return f"{100 * x:+.1f}"
+def _sampling_error(lo: float, hi: float) -> str:
+    return "within sampling error" if lo <= 0 <= hi else "outside sampling error"
+
+
 def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> list[str]:
     """The issue's targets, each with our numbers and a verdict, from the results `table`, the `distill_latency` rows and
     the method's `steps_table`; a target whose rows have not run says which command runs them."""
     rows = {r["row"]: r for r in table}
-    pct, pts = (lambda x: f"{100 * x:.1f}%"), (lambda x: f"{100 * x:+.1f}")
+    pct, pts = _pct, _pts
 
     def diff(a, b):
         return difference_interval(a["successes"], a["episodes"], b["successes"], b["episodes"])
@@ -642,7 +648,7 @@ def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> lis
     for other in ("task-6", "task-kd-6"):
         if m and other in rows:
             d, lo, hi = diff(m, rows[other])
-            noise = "within sampling error" if lo <= 0 <= hi else "outside sampling error"
+            noise = _sampling_error(lo, hi)
             out.append(f"**Method at least as good as `{other}`: {'met' if d >= 0 else 'not met'}.** {pct(m['average'])} against "
                        f"{pct(rows[other]['average'])}: {pts(d)} points [{pts(lo)}, {pts(hi)}], {noise}.")
         else:
@@ -678,7 +684,7 @@ TARGET_ROWS = ("method-6", "task-6", "task-kd-6", "skip-uniform-6", "skip-greedy
 def ablation_lines(rows: dict[str, dict]) -> list[str]:
     """The ablation rows (no target of their own), each against the method with the interval of the difference, then the
     ones not yet run; `rows` maps a row's name to its entry of the results table."""
-    pct, pts, m = (lambda x: f"{100 * x:.1f}%"), (lambda x: f"{100 * x:+.1f}"), rows.get("method-6")
+    pct, pts, m = _pct, _pts, rows.get("method-6")
     out, waiting = [], []
     for name, run in ROWS.items():
         if name in TARGET_ROWS:
@@ -692,7 +698,7 @@ def ablation_lines(rows: dict[str, dict]) -> list[str]:
             out.append(head + "; the method's row has not run, so there is nothing to compare it with yet.")
             continue
         d, lo, hi = difference_interval(m["successes"], m["episodes"], r["successes"], r["episodes"])
-        noise = "within sampling error" if lo <= 0 <= hi else "outside sampling error"
+        noise = _sampling_error(lo, hi)
         out.append(head + f" against the method's {pct(m['average'])}: the method {pts(d)} points [{pts(lo)}, {pts(hi)}], {noise}.")
     if waiting:
         out.append(f"**Ablations not yet run:** {', '.join(waiting)} (`shallow-pi distill --row NAME` trains and evaluates one).")
