@@ -26,7 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -41,10 +41,17 @@ def changed(before: dict[Path, bytes], after: dict[Path, bytes]) -> list[str]:
     return sorted(str(p.relative_to(ROOT)) for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
+class Ran(NamedTuple):
+    "What `run` saw: whether the command exited 0, its output (or the timeout and diagnosis), and whether it timed out."
+    ok: bool
+    log: str
+    timed_out: bool = False
+
+
 def run(cmd: list[str], timeout: float, cwd: Path = ROOT, env: dict | None = None,
-        diagnose: Callable[[int], str] | None = None) -> tuple[bool, str]:
-    """Run `cmd` in a session of its own; whether it exited 0, and its output. On a timeout, `diagnose(pid)` (if given)
-    is called while everything it started is still alive, then the whole session is killed, grandchildren included."""
+        diagnose: Callable[[int], str] | None = None) -> Ran:
+    """Run `cmd` in a session of its own and say how it ended. On a timeout, `diagnose(pid)` (if given) is called while
+    everything it started is still alive, then the whole session is killed, grandchildren included."""
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     try:
@@ -53,13 +60,13 @@ def run(cmd: list[str], timeout: float, cwd: Path = ROOT, env: dict | None = Non
         diagnosis = diagnose(proc.pid) if diagnose else ""
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        return False, f"timed out after {timeout:.0f} s: {' '.join(cmd)}" + (f"\n{diagnosis}" if diagnosis else "")
-    return proc.returncode == 0, out[-4000:]
+        return Ran(False, f"timed out after {timeout:.0f} s: {' '.join(cmd)}" + (f"\n{diagnosis}" if diagnosis else ""), True)
+    return Ran(proc.returncode == 0, out[-4000:])
 
 
 def check_unchanged(tool: str, folder: Path, pattern: str, fix: str) -> tuple[bool, str]:
     before = snapshot(folder, pattern)
-    ok, log = run([str(BIN / tool)], timeout=300)
+    ok, log, _ = run([str(BIN / tool)], timeout=300)
     if not ok:
         return False, log
     diff = changed(before, snapshot(folder, pattern))
@@ -77,7 +84,7 @@ def check_clean() -> tuple[bool, str]:
 
 def check_readme() -> tuple[bool, str]:
     before = (ROOT / "README.md").read_bytes()
-    ok, log = run([sys.executable, str(ROOT / "scripts" / "readme.py")], timeout=120)
+    ok, log, _ = run([sys.executable, str(ROOT / "scripts" / "readme.py")], timeout=120)
     if not ok:
         return False, log
     same = (ROOT / "README.md").read_bytes() == before
@@ -85,13 +92,13 @@ def check_readme() -> tuple[bool, str]:
 
 
 def check_cli() -> tuple[bool, str]:
-    ok, log = run([str(BIN / "shallow-pi"), "--help"], timeout=120)
+    ok, log, _ = run([str(BIN / "shallow-pi"), "--help"], timeout=120)
     return ok and "run" in log and "info" in log, log
 
 
 def check_site() -> tuple[bool, str]:
     "Render the executed notebooks as a site and open every page in headless Chromium (scripts/site.py)."
-    ok, log = run([sys.executable, str(ROOT / "scripts" / "site.py"), "all"], timeout=900)
+    ok, log, _ = run([sys.executable, str(ROOT / "scripts" / "site.py"), "all"], timeout=900)
     return ok, log
 
 
@@ -169,10 +176,10 @@ def run_notebook(nb_path: Path, timeout: float) -> tuple[bool, str]:
     cmd = [str(BIN / "papermill"), nb_path.name, str(executed), "-p", "mode", "smoke",
            "--cwd", str(nb_path.parent), "--kernel", "python3", "--no-progress-bar"]
     diagnose = lambda pid: f"{running_cell(executed)}\n{stacks(pid)}"
-    ok, log = run(cmd, timeout, nb_path.parent, env, diagnose)
-    if ok or not log.startswith("timed out after"):
+    ok, log, timed_out = run(cmd, timeout, nb_path.parent, env, diagnose)
+    if not timed_out:
         return ok, log
-    ok, again = run(cmd, timeout, nb_path.parent, env, diagnose)
+    ok, again, _ = run(cmd, timeout, nb_path.parent, env, diagnose)
     if ok:
         return True, f"RETRIED: the first run hung and passed the second time; the first run's diagnosis:\n{log}"
     return False, f"{log}\n--- second run ---\n{again}"
