@@ -620,16 +620,15 @@ def _pct(x: float) -> str: return f"{100 * x:.1f}%"
 def _pts(x: float) -> str: return f"{100 * x:+.1f}"
 def _sampling_error(lo: float, hi: float) -> str:
     return "within sampling error" if lo <= 0 <= hi else "outside sampling error"
+def _difference(a: dict, b: dict) -> tuple[float, float, float]:
+    "`difference_interval` of two entries holding `successes` and `episodes` (results-table rows, `steps_table` entries)."
+    return difference_interval(a["successes"], a["episodes"], b["successes"], b["episodes"])
 
 
 def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> list[str]:
     """The issue's targets, each with our numbers and a verdict, from the results `table`, the `distill_latency` rows and
     the method's `steps_table`; a target whose rows have not run says which command runs them."""
     rows = {r["row"]: r for r in table}
-    pct, pts = _pct, _pts
-
-    def diff(a, b):
-        return difference_interval(a["successes"], a["episodes"], b["successes"], b["episodes"])
 
     def missing(*names):
         return ", ".join(f"`shallow-pi distill --row {n}`" for n in names if n not in rows)
@@ -637,27 +636,27 @@ def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> lis
     out, m = [], rows.get("method-6")
     t = rows.get("teacher-18") or rows.get("teacher")  # the teacher with the main rows' episodes, when it has run
     if m and t:
-        d, lo, hi = diff(m, t)
+        d, lo, hi = _difference(m, t)
         out.append(f"**Six-layer student within 2 points of the teacher: {'met' if d >= -0.02 else 'not met'}.** The method "
-                   f"row scores {pct(m['average'])} over {m['episodes']} episodes against the teacher's {pct(t['average'])} "
-                   f"over {t['episodes']} (`{t['row']}`): {pts(d)} points, 95% interval "
-                   f"[{pts(lo)}, {pts(hi)}]" + (", so the target is not certain at these episode counts." if lo < -0.02 <= d else
+                   f"row scores {_pct(m['average'])} over {m['episodes']} episodes against the teacher's {_pct(t['average'])} "
+                   f"over {t['episodes']} (`{t['row']}`): {_pts(d)} points, 95% interval "
+                   f"[{_pts(lo)}, {_pts(hi)}]" + (", so the target is not certain at these episode counts." if lo < -0.02 <= d else
                                                 ": the student is above the teacher." if lo > 0 else "."))
     else:
         out.append(f"**Six-layer student within 2 points of the teacher:** not yet run ({missing('method-6')}).")
     for other in ("task-6", "task-kd-6"):
         if m and other in rows:
-            d, lo, hi = diff(m, rows[other])
+            d, lo, hi = _difference(m, rows[other])
             noise = _sampling_error(lo, hi)
-            out.append(f"**Method at least as good as `{other}`: {'met' if d >= 0 else 'not met'}.** {pct(m['average'])} against "
-                       f"{pct(rows[other]['average'])}: {pts(d)} points [{pts(lo)}, {pts(hi)}], {noise}.")
+            out.append(f"**Method at least as good as `{other}`: {'met' if d >= 0 else 'not met'}.** {_pct(m['average'])} against "
+                       f"{_pct(rows[other]['average'])}: {_pts(d)} points [{_pts(lo)}, {_pts(hi)}], {noise}.")
         else:
             out.append(f"**Method at least as good as `{other}`:** not yet run ({missing('method-6', other)}).")
     for skip in ("skip-uniform-6", "skip-greedy-6"):
         if m and skip in rows:
-            d, lo, hi = diff(m, rows[skip])
-            out.append(f"**Far above untrained skipping (`{skip}`): {'met' if lo > 0 else 'not met'}.** {pct(m['average'])} "
-                       f"against {pct(rows[skip]['average'])}: {pts(d)} points [{pts(lo)}, {pts(hi)}].")
+            d, lo, hi = _difference(m, rows[skip])
+            out.append(f"**Far above untrained skipping (`{skip}`): {'met' if lo > 0 else 'not met'}.** {_pct(m['average'])} "
+                       f"against {_pct(rows[skip]['average'])}: {_pts(d)} points [{_pts(lo)}, {_pts(hi)}].")
         else:
             out.append(f"**Far above untrained skipping (`{skip}`):** not yet run ({missing('method-6', skip)}).")
     ms = {r["model"]: r["median_ms"] for r in latency if r["num_steps"] == 10}
@@ -670,11 +669,11 @@ def conclusion(table: list[dict], latency: list[dict], steps: list[dict]) -> lis
         out.append("**Latency ratio of at least 2 on this CPU:** not yet measured (run this notebook in full mode).")
     ten = next((s for s in steps if s["num_steps"] == 10), None)
     for s in (s for s in steps if s["num_steps"] != 10 and ten is not None):
-        d, lo, hi = difference_interval(s["successes"], s["episodes"], ten["successes"], ten["episodes"])
+        d, lo, hi = _difference(s, ten)
         speed = f", at {s['ms_per_chunk']:.1f} ms per chunk against {ten['ms_per_chunk']:.1f}" if s["ms_per_chunk"] and ten["ms_per_chunk"] else ""
-        out.append(f"**{s['num_steps']} denoising steps instead of 10 (beyond the paper):** {pct(s['success'])} over "
-                   f"{s['episodes']} episodes against {pct(ten['success'])} over {ten['episodes']} ({pts(d)} points "
-                   f"[{pts(lo)}, {pts(hi)}]){speed}.")
+        out.append(f"**{s['num_steps']} denoising steps instead of 10 (beyond the paper):** {_pct(s['success'])} over "
+                   f"{s['episodes']} episodes against {_pct(ten['success'])} over {ten['episodes']} ({_pts(d)} points "
+                   f"[{_pts(lo)}, {_pts(hi)}]){speed}.")
     return out + ablation_lines(rows)
 
 
@@ -684,7 +683,7 @@ TARGET_ROWS = ("method-6", "task-6", "task-kd-6", "skip-uniform-6", "skip-greedy
 def ablation_lines(rows: dict[str, dict]) -> list[str]:
     """The ablation rows (no target of their own), each against the method with the interval of the difference, then the
     ones not yet run; `rows` maps a row's name to its entry of the results table."""
-    pct, pts, m = _pct, _pts, rows.get("method-6")
+    m = rows.get("method-6")
     out, waiting = [], []
     for name, run in ROWS.items():
         if name in TARGET_ROWS:
@@ -693,13 +692,13 @@ def ablation_lines(rows: dict[str, dict]) -> list[str]:
             waiting.append(f"`{name}`")
             continue
         r = rows[name]  # its entry of the results table, whose "what" was written for the committed teacher's depth
-        head = f"**Ablation `{name}` ({r.get('what') or describe_row(run)}):** {pct(r['average'])} over {r['episodes']} episodes"
+        head = f"**Ablation `{name}` ({r.get('what') or describe_row(run)}):** {_pct(r['average'])} over {r['episodes']} episodes"
         if m is None:
             out.append(head + "; the method's row has not run, so there is nothing to compare it with yet.")
             continue
-        d, lo, hi = difference_interval(m["successes"], m["episodes"], r["successes"], r["episodes"])
+        d, lo, hi = _difference(m, r)
         noise = _sampling_error(lo, hi)
-        out.append(head + f" against the method's {pct(m['average'])}: the method {pts(d)} points [{pts(lo)}, {pts(hi)}], {noise}.")
+        out.append(head + f" against the method's {_pct(m['average'])}: the method {_pts(d)} points [{_pts(lo)}, {_pts(hi)}], {noise}.")
     if waiting:
         out.append(f"**Ablations not yet run:** {', '.join(waiting)} (`shallow-pi distill --row NAME` trains and evaluates one).")
     return out
