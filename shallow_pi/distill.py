@@ -29,13 +29,13 @@ from .model import (FlowVLA, Observation, VLAConfig, count_parameters, get_confi
 from .train import MemoryChunks, TrainConfig, latest_checkpoint, train
 
 # %% auto #0
-__all__ = ['ATTENTION_LAYERS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'make_student', 'greedy_layers',
-           'attention_layer', 'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn', 'cached_loss_fn',
-           'distill', 'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student', 'run_row',
-           'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'load_latency',
-           'latency_name', 'is_whole_teacher', 'describe_row', 'results_markdown', 'difference_interval',
-           'training_logs', 'plot_training', 'steps_table', 'conclusion', 'ablation_lines', 'recorded_steps',
-           'results_report']
+__all__ = ['ATTENTION_LAYERS', 'EVAL_FIELDS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'make_student',
+           'greedy_layers', 'attention_layer', 'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn',
+           'cached_loss_fn', 'distill', 'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student',
+           'run_row', 'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table',
+           'load_latency', 'latency_name', 'is_whole_teacher', 'describe_row', 'results_markdown',
+           'difference_interval', 'training_logs', 'plot_training', 'steps_table', 'conclusion', 'ablation_lines',
+           'recorded_steps', 'results_report']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
@@ -201,15 +201,22 @@ def cached_loss_fn(losses: DistillationConfig):
     return loss_fn
 
 # %% ../nbs/05_distill.ipynb #91ce32c0
+EVAL_FIELDS = ("eval_episodes", "eval_steps")  # how a row is evaluated, not how its student is trained
+
+
 def _finished_run(out_dir: Path, run: DistillRun) -> tuple[FlowVLA, list[dict]] | None:
-    "The student and log a finished `distill` of the same `run` left in `out_dir`, or None if it has not finished there."
+    """The student and log a finished `distill` of the same `run` left in `out_dir`, or None if it has not finished there.
+    A run that differs only in how it is evaluated (`EVAL_FIELDS`) trains the same student: it is reused, and `run.json`
+    is updated to the run now asked for."""
     if run.untrained or not (out_dir / "train_log.json").exists():
         return None
     saved, now = json.loads((out_dir / "run.json").read_text()), json.loads(json.dumps(asdict(run)))  # both as JSON reads them
-    if saved != now:
-        changed = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
+    changed = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
+    if any(k not in EVAL_FIELDS for k in changed):
         raise ValueError(f"{out_dir} holds a finished student of another run (it differs in {', '.join(changed)}): "
                          f"give another output folder (--out), or delete that one to train again")
+    if changed:
+        atomic_write_text(out_dir / "run.json", json.dumps(asdict(run), indent=1) + "\n")
     return FlowVLA.load(out_dir).eval(), json.loads((out_dir / "train_log.json").read_text())
 
 
@@ -332,7 +339,7 @@ def step_sweep(models: dict[str, FlowVLA], obs: Observation, steps: tuple[int, .
     return rows
 
 # %% ../nbs/05_distill.ipynb #e3cbf9ce
-MAIN_EPISODES, ABLATION_EPISODES = 46, 20
+MAIN_EPISODES, ABLATION_EPISODES = 64, 20
 
 
 def _row(name, **kw) -> DistillRun:

@@ -136,9 +136,9 @@ class MetaWorldEnv:
             frames.append(np.flip(frame, (0, 1)) if cam in _FLIPPED else frame)
         return np.stack(frames)
 
-    def observe(self) -> dict:
-        "The current observation: images (if rendering), state (4,) float32 and privileged (39,) float64."
-        images = self.render() if self.renderer is not None else None
+    def observe(self, render: bool = True) -> dict:
+        "The current observation: images (if rendering, and `render`), state (4,) float32 and privileged (39,) float64."
+        images = self.render() if self.renderer is not None and render else None
         return {"images": images, "state": self._raw[:4].astype(np.float32), "privileged": self._raw.copy()}
 
     def reset(self, seed: int) -> dict:
@@ -147,10 +147,12 @@ class MetaWorldEnv:
         self._raw, _ = self.env.reset()
         return self.observe()
 
-    def step(self, action: np.ndarray) -> tuple[dict, bool]:
-        "Apply one action (4,) in [-1, 1]: xyz hand motion and gripper effort; return (observation, success)."
+    def step(self, action: np.ndarray, render: bool = True) -> tuple[dict, bool]:
+        """Apply one action (4,) in [-1, 1]: xyz hand motion and gripper effort; return (observation, success).
+        `render=False` leaves the images out (None): rendering costs far more than the physics, so a rollout renders only
+        the observations a policy will read."""
         self._raw, _, _, _, info = self.env.step(np.clip(np.asarray(action, dtype=np.float32), -1, 1))
-        return self.observe(), bool(info["success"])
+        return self.observe(render), bool(info["success"])
 
     def close(self):
         if self.renderer is not None:
@@ -219,7 +221,8 @@ class Episode:
 
 def rollout(env: MetaWorldEnv, policy: Policy, seed: int, n_action_steps: int = 8, max_steps: int | None = None,
             keep_frames: bool = False) -> Episode:
-    "Run `policy` closed loop from `env.reset(seed)`: execute the first `n_action_steps` of each chunk, then re-plan."
+    """Run `policy` closed loop from `env.reset(seed)`: execute the first `n_action_steps` of each chunk, then re-plan.
+    Only the observations the policy reads (at each re-plan) are rendered, unless `keep_frames` keeps them all."""
     obs, ep, queue = env.reset(seed), Episode(env.task, int(seed), False, 0), []
     for _ in range(max_steps or env.horizon):
         if not queue:
@@ -231,7 +234,7 @@ def rollout(env: MetaWorldEnv, policy: Policy, seed: int, n_action_steps: int = 
         if keep_frames:
             ep.frames.append(obs)
             ep.actions.append(action)
-        obs, success = env.step(action)
+        obs, success = env.step(action, render=keep_frames or not queue)  # the images are read only at a re-plan
         ep.steps += 1
         if success:
             ep.success = True
