@@ -204,13 +204,21 @@ def cached_loss_fn(losses: DistillationConfig):
 EVAL_FIELDS = ("eval_episodes", "eval_steps")  # how a row is evaluated, not how its student is trained
 
 
+def _with_defaults(saved: dict) -> dict:
+    """A saved `run.json` with the fields added to `DistillRun` (or its `TrainConfig`) since it was written filled in
+    with their defaults: a new option is off by default, so the saved run trained as its default says."""
+    blank = json.loads(json.dumps(asdict(DistillRun(name=saved.get("name", "")))))
+    return {**blank, **saved, "train": {**blank["train"], **saved.get("train", {})}}
+
+
 def _finished_run(out_dir: Path, run: DistillRun) -> tuple[FlowVLA, list[dict]] | None:
     """The student and log a finished `distill` of the same `run` left in `out_dir`, or None if it has not finished there.
     A run that differs only in how it is evaluated (`EVAL_FIELDS`) trains the same student: it is reused, and `run.json`
     is updated to the run now asked for."""
     if run.untrained or not (out_dir / "train_log.json").exists():
         return None
-    saved, now = json.loads((out_dir / "run.json").read_text()), json.loads(json.dumps(asdict(run)))  # both as JSON reads them
+    saved = _with_defaults(json.loads((out_dir / "run.json").read_text()))
+    now = json.loads(json.dumps(asdict(run)))  # both as JSON reads them
     changed = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
     if any(k not in EVAL_FIELDS for k in changed):
         raise ValueError(f"{out_dir} holds a finished student of another run (it differs in {', '.join(changed)}): "
