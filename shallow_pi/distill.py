@@ -204,10 +204,15 @@ def cached_loss_fn(losses: DistillationConfig):
 EVAL_FIELDS = ("eval_episodes", "eval_steps")  # how a row is evaluated, not how its student is trained
 
 
+def _run_json(run: DistillRun) -> str:
+    "The text of a student's `run.json`: the run that trained it."
+    return json.dumps(asdict(run), indent=1) + "\n"
+
+
 def _with_defaults(saved: dict) -> dict:
     """A saved `run.json` with the fields added to `DistillRun` (or its `TrainConfig`) since it was written filled in
     with their defaults: a new option is off by default, so the saved run trained as its default says."""
-    blank = json.loads(json.dumps(asdict(DistillRun(name=saved.get("name", "")))))
+    blank = json.loads(_run_json(DistillRun(name=saved.get("name", ""))))
     return {**blank, **saved, "train": {**blank["train"], **saved.get("train", {})}}
 
 
@@ -218,13 +223,13 @@ def _finished_run(out_dir: Path, run: DistillRun) -> tuple[FlowVLA, list[dict]] 
     if run.untrained or not (out_dir / "train_log.json").exists():
         return None
     saved = _with_defaults(json.loads((out_dir / "run.json").read_text()))
-    now = json.loads(json.dumps(asdict(run)))  # both as JSON reads them
+    now = json.loads(_run_json(run))  # both as JSON reads them
     changed = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
     if any(k not in EVAL_FIELDS for k in changed):
         raise ValueError(f"{out_dir} holds a finished student of another run (it differs in {', '.join(changed)}): "
                          f"give another output folder (--out), or delete that one to train again")
     if changed:
-        atomic_write_text(out_dir / "run.json", json.dumps(asdict(run), indent=1) + "\n")
+        atomic_write_text(out_dir / "run.json", _run_json(run))
     return FlowVLA.load(out_dir).eval(), json.loads((out_dir / "train_log.json").read_text())
 
 
@@ -251,7 +256,7 @@ def distill(teacher: FlowVLA, data: MemoryChunks, run: DistillRun, out_dir: str 
     log = train(student, batches.draw, loss_fn, run.train, out_dir / "checkpoints", progress=progress)
     student.eval().save(out_dir)
     data.normalizer.save(out_dir)
-    atomic_write_text(out_dir / "run.json", json.dumps(asdict(run), indent=1) + "\n")
+    atomic_write_text(out_dir / "run.json", _run_json(run))
     atomic_write_text(out_dir / "train_log.json", json.dumps(log) + "\n")
     return student, log
 
