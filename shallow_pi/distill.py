@@ -331,22 +331,31 @@ def training_memory(preset: str, student_depth: int = 6) -> dict:
 
 # %% ../nbs/05_distill.ipynb #fe810403
 def step_sweep(models: dict[str, FlowVLA], obs: Observation, steps: tuple[int, ...] = (10, 5, 3), runs: int = 20,
-               seed: int = 0) -> list[dict]:
-    "For each model and step count: median latency (ms per chunk, one thread) and RMS deviation from its own 10-step chunk."
+               seed: int = 0, warmup: int = 2) -> list[dict]:
+    """For each model and step count: median latency (ms per chunk, one thread) and RMS deviation from its own 10-step chunk.
+    The calls are timed in rounds, each timing every (model, steps) pair once, so that a slow spell of the machine falls on
+    all of them alike rather than on whichever model was being timed during it."""
     from shallow_pi.model import time_sampling
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    rows = []
     try:
+        noises, rows = {}, []
         for name, model in models.items():
             model.eval()
-            noise = torch.randn(obs.batch_size, model.cfg.chunk_size, model.cfg.action_dim, generator=torch.Generator().manual_seed(seed))
-            reference = model.sample_actions(obs, noise=noise, num_steps=10)
+            noises[name] = torch.randn(obs.batch_size, model.cfg.chunk_size, model.cfg.action_dim, generator=torch.Generator().manual_seed(seed))
+            reference = model.sample_actions(obs, noise=noises[name], num_steps=10)
             for k in steps:
-                chunk = model.sample_actions(obs, noise=noise, num_steps=k)
-                timing = time_sampling(model, obs, runs=runs, warmup=2, noise=noise, num_steps=k)
-                rows.append({"model": name, "depth": model.num_layers, "num_steps": k, "median_ms": timing["median_ms"],
+                chunk = model.sample_actions(obs, noise=noises[name], num_steps=k)
+                rows.append({"model": name, "depth": model.num_layers, "num_steps": k,
                              "rms_vs_10_steps": (chunk - reference).pow(2).mean().sqrt().item()})
+        times = {(r["model"], r["num_steps"]): [] for r in rows}
+        for round_ in range(warmup + runs):
+            for (name, k), kept in times.items():
+                ms = time_sampling(models[name], obs, runs=1, warmup=0, noise=noises[name], num_steps=k)["median_ms"]
+                if round_ >= warmup:
+                    kept.append(ms)
+        for r in rows:
+            r["median_ms"] = torch.tensor(times[(r["model"], r["num_steps"])]).quantile(0.5).item()
     finally:
         torch.set_num_threads(threads)
     return rows
