@@ -15,7 +15,7 @@ import torch
 
 from .bench import add_bench_arguments, bench_main
 from .distill import add_distill_arguments, distill_main
-from .train import add_teacher_arguments, teacher_main
+from .train import add_probe_arguments, add_teacher_arguments, probe_main, teacher_main
 from .core import check_mode, record_result, seed_everything
 from .model import (PRESETS, FlowVLA, count_parameters, dummy_observation, format_count, get_config,
                               inference_flops, time_sampling)
@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
                                         "95%% intervals; resumable; --record writes results/<name>.json (notebook 02)")
     add_evaluate_arguments(p)
     p.set_defaults(func=_evaluate)
+    p = sub.add_parser("probe", help="how well a linear map reads each task's goal and object positions from the keys and values "
+                                     "the action expert attends to, against random weights (notebook 02b)")
+    add_probe_arguments(p)
+    p.set_defaults(func=probe_main)
     return parser
 
 

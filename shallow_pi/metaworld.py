@@ -145,6 +145,9 @@ class MetaWorldEnv:
         "Start an episode whose object and goal positions are drawn from `seed`; return its first observation."
         self.env.seed(int(seed))
         self._raw, _ = self.env.reset()
+        # Meta-World's reset moves goal sites and some bodies (the goal marker, the coffee machine, the drawer) in the model
+        # after its last forward pass, so without one more the first frame draws them where the previous draw put them.
+        mujoco.mj_forward(self.env.model, self.env.data)
         return self.observe()
 
     def step(self, action: np.ndarray, render: bool = True) -> tuple[dict, bool]:

@@ -15,16 +15,18 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from .core import atomic_path, atomic_write_text, project_root, record_result, seed_everything
-from .model import FlowVLA, Observation, VLAConfig, flow_matching_loss, get_config, sample_flow_time
+from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching_loss, get_config, sample_flow_time
 
 # %% auto #0
-__all__ = ['TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'update_average', 'train',
-           'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config', 'probe_loss',
-           'add_teacher_arguments', 'teacher_main']
+__all__ = ['PROBE_SEED_START', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator',
+           'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config',
+           'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames',
+           'prefix_features', 'ridge_probe', 'add_probe_arguments', 'probe_main']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -282,16 +284,39 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--lr", type=float, default=3e-4, help="peak learning rate; the cosine ends at a tenth (default: 3e-4)")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up steps (default: 200)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of every batch (default: 0)")
+    parser.add_argument("--init", help="start from the weights of a saved teacher (same image size, stem and data) instead of "
+                                       "random ones: a longer run, continued under a fresh schedule (default: random)")
     parser.add_argument("--decode-cache", default=str(Path.home() / ".cache" / "shallow_pi" / "decoded"),
                         help="folder keeping decoded demonstrations between runs ('' for none)")
     parser.add_argument("--record", help="record the training as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
 
 
+def initial_teacher(directory: str | Path, cfg: VLAConfig, normalizer) -> FlowVLA:
+    """The saved teacher in `directory`, to train further as `cfg` on data normalised by `normalizer`: refused, with the
+    reason, unless its architecture is `cfg` and its normaliser is the data's (its actions would mean something else)."""
+    from shallow_pi.metaworld import Normalizer
+    directory = Path(directory)
+    if not (directory / "config.json").exists():
+        raise FileNotFoundError(f"--init {directory}: no saved teacher there (a folder written by `shallow-pi teacher --out`)")
+    model = FlowVLA.load(directory)
+    if model.cfg.to_dict() != cfg.to_dict():
+        theirs, ours = model.cfg.to_dict(), cfg.to_dict()
+        differ = sorted(k for k in ours if theirs.get(k) != ours[k])
+        raise ValueError(f"--init {directory}: its architecture differs from the one asked for in {differ}; pass the "
+                         f"--image-size and --stem it was trained with")
+    saved = Normalizer.load(directory)
+    if not all(np.allclose(getattr(saved, k), getattr(normalizer, k), rtol=1e-4, atol=1e-6)
+               for k in ("state_mean", "state_std", "action_mean", "action_std")):
+        raise ValueError(f"--init {directory}: it was trained on data normalised otherwise than --data; continue it on the "
+                         f"dataset it was trained on")
+    return model.train()
+
+
 def teacher_main(args) -> dict:
     """Run `shallow-pi teacher`: train a `tiny` teacher (resumably: checkpoints in checkpoints/<out's name>), save it
     where `load_policy` finds it, print and optionally record the run; return the training summary."""
-    from shallow_pi.metaworld import ChunkDataset, demo_dir
+    from shallow_pi.metaworld import ChunkDataset, demo_dir, weights_digest
     for name in ("steps", "batch_size", "draws"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
@@ -306,7 +331,7 @@ def teacher_main(args) -> dict:
     data = MemoryChunks(ChunkDataset(data_dir, cfg), recipe.batch_size, cache_dir=args.decode_cache or None)
     out = Path(args.out)
     torch.manual_seed(recipe.seed)
-    model = FlowVLA(cfg)
+    model = FlowVLA(cfg) if args.init is None else initial_teacher(args.init, cfg, data.normalizer)
     log = train(model, data.draw, functools.partial(flow_loss, draws=args.draws), recipe, project_root() / "checkpoints" / out.name)
     model.eval().save(out)
     data.normalizer.save(out)
@@ -316,7 +341,120 @@ def teacher_main(args) -> dict:
                "parameters": sum(p.numel() for p in model.parameters()), "checkpoint": str(out)}
     print(f"teacher in {out}: {recipe.steps} steps in {summary['seconds'] / 60:.0f} min, probe loss {summary['probe_loss']:.4f}")
     if args.record:
-        config = {"train": asdict(recipe), "draws": args.draws, "model": cfg.to_dict(), "data": str(data_dir)}
+        config = {"train": asdict(recipe), "draws": args.draws, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init}
+        if args.init is not None:
+            config["init_weights_sha256_16"] = weights_digest(args.init)
         print("recorded in", record_result(args.record, summary, config, mode=args.mode,
                                            command=" ".join(["shallow-pi", *getattr(args, "argv", ["teacher"])])))
     return summary
+
+# %% ../nbs/02b_teacher.ipynb #16506713
+PROBE_SEED_START = 2_000_000  # probe frames: seeds past the demonstrations' (from 0) and the evaluations' (from 1 000 000)
+
+
+@dataclass
+class SceneFrames:
+    "First frames of `task` with the positions the policy must find, in metres."
+    task: str
+    instruction: str
+    images: np.ndarray  # (N, n_cam, H, W, 3) uint8
+    state: np.ndarray  # (N, 4) float32: hand xyz, gripper
+    goal: np.ndarray  # (N, 3)
+    object: np.ndarray  # (N, 3)
+
+
+def scene_frames(task: str, n: int, image_size: int = 64, seed_start: int = PROBE_SEED_START) -> SceneFrames:
+    "The first frame of `n` episodes of `task` (seeds `seed_start`, `seed_start` + 1, ...) and their goal and object positions."
+    from shallow_pi.metaworld import MetaWorldEnv
+    images, state, goal, obj = [], [], [], []
+    with MetaWorldEnv(task, image_size) as env:
+        for seed in range(seed_start, seed_start + n):
+            obs = env.reset(seed)
+            images.append(obs["images"])
+            state.append(obs["state"])
+            goal.append(np.array(env.env._target_pos, dtype=np.float64))
+            obj.append(obs["privileged"][4:7])  # Meta-World's observation: hand (0:3), gripper (3), object (4:7), ...
+        instruction = env.instruction
+    return SceneFrames(task, instruction, np.stack(images), np.stack(state), np.stack(goal), np.stack(obj))
+
+
+def prefix_features(model: FlowVLA, frames: SceneFrames, layer: int, batch_size: int = 50) -> torch.Tensor:
+    "The keys and values of the image tokens at prefix `layer`, flattened: (N, 2 · KV · n_image_tokens · head_dim)."
+    from shallow_pi.metaworld import to_model_images
+    cfg, tokenizer = model.cfg, ByteTokenizer(model.cfg.max_text_len)
+    layer, n_img, out = model._check_layers([layer], "probe layer")[0], cfg.num_image_tokens, []
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        for s in range(0, len(frames.images), batch_size):
+            images = torch.from_numpy(frames.images[s : s + batch_size]).permute(0, 1, 4, 2, 3)  # (B, n_cam, 3, H, W)
+            tokens, mask = tokenizer.encode([frames.instruction] * len(images))
+            obs = Observation(to_model_images(images, cfg.vision.image_size), tokens, mask, torch.zeros(len(images), cfg.state_dim))
+            k, v = model.prefix_cache(obs.to(model.device)).kv[layer]  # (B, KV, Tp, hd) each; image tokens come first
+            out.append(torch.cat([k[:, :, :n_img].flatten(1), v[:, :, :n_img].flatten(1)], dim=1).float().cpu())
+    model.train(was_training)
+    return torch.cat(out)
+
+
+def ridge_probe(features: torch.Tensor, targets: np.ndarray, n_train: int, penalties=(1e0, 1e1, 1e2, 1e3, 1e4, 1e5)) -> dict:
+    """Ridge regression from `features` (N, F) to `targets` (N, 3), fit on the first `n_train` rows (penalty chosen on the last
+    fifth of those) and scored on the rest: R² per coordinate (None where the held-out targets do not vary), the mean
+    distance in cm between prediction and truth, and the distance the training mean would leave."""
+    if not 5 <= n_train < len(features):
+        raise ValueError(f"n_train={n_train} of {len(features)} rows: fit on at least 5 rows and keep some to score on")
+    X, Y = features.double(), torch.as_tensor(targets, dtype=torch.float64)
+    X = (X - X[:n_train].mean(0)) / (X[:n_train].std(0) + 1e-6)
+    Y = Y - Y[:n_train].mean(0)
+    X_fit, X_test, Y_fit, Y_test = X[:n_train], X[n_train:], Y[:n_train], Y[n_train:]
+    gram = X_fit @ X_fit.T  # (n, n): the dual form, since features far outnumber frames
+    n_sub = n_train - max(1, n_train // 5)
+
+    def solve(n, penalty):  # dual weights of a ridge fit on the first n rows
+        return torch.linalg.solve(gram[:n, :n] + penalty * torch.eye(n, dtype=gram.dtype), Y_fit[:n])
+
+    penalty = min(penalties, key=lambda p: ((gram[n_sub:, :n_sub] @ solve(n_sub, p) - Y_fit[n_sub:]) ** 2).mean().item())
+    pred = X_test @ (X_fit.T @ solve(n_train, penalty))  # (N_test, 3)
+    spread = ((Y_test - Y_test.mean(0)) ** 2).sum(0)
+    r2 = [None if s < 1e-10 else 1 - (((pred - Y_test)[:, i] ** 2).sum() / s).item() for i, s in enumerate(spread)]
+    return {"r2": r2, "error_cm": (pred - Y_test).norm(dim=1).mean().item() * 100,
+            "mean_guess_cm": Y_test.norm(dim=1).mean().item() * 100, "penalty": penalty, "n_train": n_train,
+            "n_test": len(X_test)}
+
+
+def add_probe_arguments(parser: argparse.ArgumentParser):
+    "The options of `shallow-pi probe`."
+    parser.add_argument("model", help="folder of a saved teacher or student (FlowVLA.save)")
+    parser.add_argument("--tasks", default="reach-v3,push-v3,pick-place-v3", help="Meta-World tasks, comma-separated")
+    parser.add_argument("--frames", type=int, default=600, help="frames per task; a quarter are held out (default: 600)")
+    parser.add_argument("--layer", type=int, help="prefix layer whose keys and values are probed (default: the middle one)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the random-weight control (default: 0)")
+    parser.add_argument("--record", help="record the probe as results/<RECORD>.json (results/smoke/ with --mode smoke)")
+    parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
+
+
+def probe_main(args) -> dict:
+    """Run `shallow-pi probe`: how well a linear map reads each task's goal and object positions from the keys and values
+    the action expert attends to, for the saved model and for the same architecture with random weights."""
+    from shallow_pi.metaworld import check_task, weights_digest
+    if args.frames < 20:
+        raise ValueError(f"--frames {args.frames}: use at least 20 (a quarter is held out to score on)")
+    tasks = [check_task(t) for t in args.tasks.split(",")]
+    trained = FlowVLA.load(args.model).eval()
+    torch.manual_seed(args.seed)
+    models = {"trained": trained, "random": FlowVLA(trained.cfg).eval()}
+    layer = trained.num_layers // 2 if args.layer is None else args.layer
+    n_train, report = args.frames * 3 // 4, {"layer": layer, "tasks": {}}
+    for task in tqdm(tasks, desc="probe"):
+        frames = scene_frames(task, args.frames, trained.cfg.vision.image_size)
+        report["tasks"][task] = {name: {target: ridge_probe(prefix_features(m, frames, layer), getattr(frames, target), n_train)
+                                        for target in ("goal", "object")} for name, m in models.items()}
+        for name, by_target in report["tasks"][task].items():
+            tqdm.write(f"{task:16s} {name:8s} " + "  ".join(
+                f"{t}: {r['error_cm']:4.1f} cm (mean guess {r['mean_guess_cm']:4.1f}), R² "
+                + "/".join("-" if v is None else f"{v:.2f}" for v in r["r2"]) for t, r in by_target.items()))
+    if args.record:
+        config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
+                  "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START}
+        print("recorded in", record_result(args.record, report, config, mode=args.mode,
+                                           command=" ".join(["shallow-pi", *getattr(args, "argv", ["probe"])])))
+    return report
