@@ -26,7 +26,7 @@ from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching
 __all__ = ['PROBE_SEED_START', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator',
            'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config',
            'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames',
-           'prefix_features', 'ridge_probe', 'add_probe_arguments', 'probe_main']
+           'prefix_features', 'ridge_probe', 'reach_endpoints', 'add_probe_arguments', 'probe_main']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -421,24 +421,49 @@ def ridge_probe(features: torch.Tensor, targets: np.ndarray, n_train: int, penal
             "n_test": len(X_test)}
 
 
+def reach_endpoints(policy, n_episodes: int, seed_start: int | None = None) -> dict:
+    """Where the hand ends in `n_episodes` of reach-v3 (the evaluation's seeds) against where the goal was. A policy that
+    reads the goal ends near it wherever it is: the slope of the final hand position on the goal's, per axis, is near 1.
+    One that ignores the goal ends in one place whatever it is: slopes near 0. Positions in metres."""
+    from shallow_pi.metaworld import EVAL_SEED_START, MetaWorldEnv, rollout
+    seed_start = EVAL_SEED_START if seed_start is None else seed_start
+    hands, goals, successes = [], [], []
+    with MetaWorldEnv("reach-v3", getattr(policy, "image_size", 64)) as env:
+        for i in tqdm(range(n_episodes), desc="reach", leave=False):
+            successes.append(rollout(env, policy, seed_start + i).success)
+            hands.append(env.env.tcp_center.copy())
+            goals.append(np.array(env.env._target_pos, dtype=np.float64))
+    hand, goal = np.stack(hands), np.stack(goals)  # (n, 3) each
+    goal_c = goal - goal.mean(0)
+    slope = ((hand - hand.mean(0)) * goal_c).sum(0) / np.maximum((goal_c**2).sum(0), 1e-12)  # least squares, per axis
+    return {"hand": hand.tolist(), "goal": goal.tolist(), "success": successes, "slope": slope.tolist(),
+            "final_distance_cm": (np.linalg.norm(hand - goal, axis=1) * 100).tolist(),
+            "hand_spread_cm": (hand.std(0) * 100).tolist(), "goal_spread_cm": (goal.std(0) * 100).tolist()}
+
+
 def add_probe_arguments(parser: argparse.ArgumentParser):
     "The options of `shallow-pi probe`."
     parser.add_argument("model", help="folder of a saved teacher or student (FlowVLA.save)")
-    parser.add_argument("--tasks", default="reach-v3,push-v3,pick-place-v3", help="Meta-World tasks, comma-separated")
+    parser.add_argument("--tasks", default="reach-v3,push-v3,pick-place-v3", help="Meta-World tasks, comma-separated, or none")
     parser.add_argument("--frames", type=int, default=600, help="frames per task; a quarter are held out (default: 600)")
     parser.add_argument("--layer", type=int, help="prefix layer whose keys and values are probed (default: the middle one)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random-weight control (default: 0)")
+    parser.add_argument("--reach", type=int, default=0, help="also run this many reach-v3 episodes and compare where the hand ends "
+                                                             "with where the goal was (default: 0, none)")
     parser.add_argument("--record", help="record the probe as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
 
 
 def probe_main(args) -> dict:
     """Run `shallow-pi probe`: how well a linear map reads each task's goal and object positions from the keys and values
-    the action expert attends to, for the saved model and for the same architecture with random weights."""
-    from shallow_pi.metaworld import check_task, weights_digest
+    the action expert attends to, for the saved model and for the same architecture with random weights; with `--reach`,
+    also where the saved model's hand ends in reach-v3 against where the goal was (`reach_endpoints`)."""
+    from shallow_pi.metaworld import check_task, load_policy, weights_digest
     if args.frames < 20:
         raise ValueError(f"--frames {args.frames}: use at least 20 (a quarter is held out to score on)")
-    tasks = [check_task(t) for t in args.tasks.split(",")]
+    tasks = [] if args.tasks in ("", "none") else [check_task(t) for t in args.tasks.split(",")]
+    if not tasks and args.reach < 1:
+        raise ValueError("nothing to probe: give --tasks, or --reach with a number of episodes, or both")
     trained = FlowVLA.load(args.model).eval()
     torch.manual_seed(args.seed)
     models = {"trained": trained, "random": FlowVLA(trained.cfg).eval()}
@@ -452,9 +477,14 @@ def probe_main(args) -> dict:
             tqdm.write(f"{task:16s} {name:8s} " + "  ".join(
                 f"{t}: {r['error_cm']:4.1f} cm (mean guess {r['mean_guess_cm']:4.1f}), R² "
                 + "/".join("-" if v is None else f"{v:.2f}" for v in r["r2"]) for t, r in by_target.items()))
+    if args.reach > 0:
+        report["reach"] = r = reach_endpoints(load_policy(args.model), args.reach)
+        print(f"reach-v3: {sum(r['success'])}/{args.reach} successes; final hand position against the goal's, slope per axis "
+              f"{'/'.join(f'{v:.2f}' for v in r['slope'])} (1: follows the goal, 0: ignores it); spread of the final hand "
+              f"{'/'.join(f'{v:.1f}' for v in r['hand_spread_cm'])} cm against the goals' {'/'.join(f'{v:.1f}' for v in r['goal_spread_cm'])} cm")
     if args.record:
         config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
-                  "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START}
+                  "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach}
         print("recorded in", record_result(args.record, report, config, mode=args.mode,
                                            command=" ".join(["shallow-pi", *getattr(args, "argv", ["probe"])])))
     return report
