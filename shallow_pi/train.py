@@ -11,7 +11,7 @@ import json
 import math
 import shutil
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -26,7 +26,8 @@ from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching
 __all__ = ['PROBE_SEED_START', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator',
            'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config',
            'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames',
-           'prefix_features', 'ridge_probe', 'reach_endpoints', 'add_probe_arguments', 'probe_main']
+           'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints',
+           'add_probe_arguments', 'probe_main']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -361,6 +362,7 @@ class SceneFrames:
     state: np.ndarray  # (N, 4) float32: hand xyz, gripper
     goal: np.ndarray  # (N, 3)
     object: np.ndarray  # (N, 3)
+    seeds: list[int] = field(default_factory=list)
 
 
 def scene_frames(task: str, n: int, image_size: int = 64, seed_start: int = PROBE_SEED_START) -> SceneFrames:
@@ -375,22 +377,28 @@ def scene_frames(task: str, n: int, image_size: int = 64, seed_start: int = PROB
             goal.append(np.array(env.env._target_pos, dtype=np.float64))
             obj.append(obs["privileged"][4:7])  # Meta-World's observation: hand (0:3), gripper (3), object (4:7), ...
         instruction = env.instruction
-    return SceneFrames(task, instruction, np.stack(images), np.stack(state), np.stack(goal), np.stack(obj))
+    return SceneFrames(task, instruction, np.stack(images), np.stack(state), np.stack(goal), np.stack(obj),
+                       list(range(seed_start, seed_start + n)))
+
+
+def _frame_observation(model: FlowVLA, frames: SceneFrames, rows: slice) -> Observation:
+    "Frames `rows` as the model's observation (the state zeroed: the probes ask about the images)."
+    from shallow_pi.metaworld import to_model_images
+    cfg = model.cfg
+    images = torch.from_numpy(frames.images[rows]).permute(0, 1, 4, 2, 3)  # (B, n_cam, 3, H, W)
+    tokens, mask = ByteTokenizer(cfg.max_text_len).encode([frames.instruction] * len(images))
+    return Observation(to_model_images(images, cfg.vision.image_size), tokens, mask, torch.zeros(len(images), cfg.state_dim)).to(model.device)
 
 
 def prefix_features(model: FlowVLA, frames: SceneFrames, layer: int, batch_size: int = 50) -> torch.Tensor:
     "The keys and values of the image tokens at prefix `layer`, flattened: (N, 2 · KV · n_image_tokens · head_dim)."
-    from shallow_pi.metaworld import to_model_images
-    cfg, tokenizer = model.cfg, ByteTokenizer(model.cfg.max_text_len)
+    cfg = model.cfg
     layer, n_img, out = model._check_layers([layer], "probe layer")[0], cfg.num_image_tokens, []
     was_training = model.training
     model.eval()
     with torch.no_grad():
         for s in range(0, len(frames.images), batch_size):
-            images = torch.from_numpy(frames.images[s : s + batch_size]).permute(0, 1, 4, 2, 3)  # (B, n_cam, 3, H, W)
-            tokens, mask = tokenizer.encode([frames.instruction] * len(images))
-            obs = Observation(to_model_images(images, cfg.vision.image_size), tokens, mask, torch.zeros(len(images), cfg.state_dim))
-            k, v = model.prefix_cache(obs.to(model.device)).kv[layer]  # (B, KV, Tp, hd) each; image tokens come first
+            k, v = model.prefix_cache(_frame_observation(model, frames, slice(s, s + batch_size))).kv[layer]  # (B, KV, Tp, hd); images first
             out.append(torch.cat([k[:, :, :n_img].flatten(1), v[:, :, :n_img].flatten(1)], dim=1).float().cpu())
     model.train(was_training)
     return torch.cat(out)
@@ -421,6 +429,63 @@ def ridge_probe(features: torch.Tensor, targets: np.ndarray, n_train: int, penal
             "n_test": len(X_test)}
 
 
+def goal_token_mask(frames: SceneFrames, grid: int = 8) -> np.ndarray:
+    """Which image tokens (N, n_cam · grid²) show the goal marker: the patches whose pixels change when the marker is hidden
+    (re-rendering each frame's seed with the marker transparent). A frame whose marker is hidden behind the arm has none."""
+    from shallow_pi.metaworld import MetaWorldEnv
+    n, n_cam, size = len(frames.images), frames.images.shape[1], frames.images.shape[2]
+    if size % grid:
+        raise ValueError(f"{size}-pixel frames do not split into a {grid} × {grid} grid of patches")
+    masks = []
+    with MetaWorldEnv(frames.task, size) as env:
+        model, site = env.env.model, env.env.model.site("goal").id
+        rgba = model.site_rgba[site].copy()
+        for i, seed in enumerate(frames.seeds):
+            env.reset(seed)
+            model.site_rgba[site, 3] = 0.0
+            hidden = env.render()  # (n_cam, H, W, 3)
+            model.site_rgba[site] = rgba
+            changed = np.abs(frames.images[i].astype(int) - hidden).sum(-1) > 30  # (n_cam, H, W)
+            p = size // grid
+            masks.append(changed.reshape(n_cam, grid, p, grid, p).any(axis=(2, 4)).reshape(-1))
+    return np.stack(masks)
+
+
+def goal_attention(model: FlowVLA, frames: SceneFrames, goal_mask: np.ndarray, seed: int = 0, batch_size: int = 16) -> dict:
+    """At every layer, the share of the action queries' attention on image tokens that falls on the goal's patches, divided
+    by the goal patches' share of the image tokens: a lift of 1 means the expert looks at the goal no more than anywhere
+    else. Measured at the first denoising step (t = 1, pure noise), where the chunk is first laid out; frames whose marker
+    is hidden are skipped. Also, for the first four frames measured, the attention map over image tokens at each layer
+    (mean over heads and queries) and the goal's tokens, for pictures."""
+    cfg, n_img = model.cfg, model.cfg.num_image_tokens
+    keep = np.flatnonzero(goal_mask.any(1))
+    if len(keep) == 0:
+        raise ValueError("no frame shows the goal marker: nothing to measure")
+    g = torch.Generator().manual_seed(seed)
+    lifts, maps = [], []
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        for s in range(0, len(keep), batch_size):
+            rows = keep[s : s + batch_size]
+            obs = _frame_observation(model, frames, rows)
+            noise = torch.randn((len(rows), cfg.chunk_size, cfg.action_dim), generator=g).to(model.device)
+            out = model.velocity(obs, noise, torch.ones(len(rows), device=model.device), attn_layers=range(model.num_layers))
+            mask = torch.as_tensor(goal_mask[rows], dtype=torch.float32)  # (B, n_img)
+            batch_lift, batch_maps = [], []
+            for layer in range(model.num_layers):
+                on_images = out.action_attention(layer)[..., :n_img].float().cpu()  # (B, heads, n_action, n_img): images first
+                share = (on_images * mask[:, None, None]).sum(-1) / on_images.sum(-1).clamp_min(1e-12)  # (B, heads, n_action)
+                batch_lift.append(share.mean((1, 2)) / (mask.sum(-1) / n_img))  # (B,)
+                batch_maps.append((on_images / on_images.sum(-1, keepdim=True)).mean((1, 2)))  # (B, n_img)
+            lifts.append(torch.stack(batch_lift, 1))  # (B, L)
+            maps.append(torch.stack(batch_maps, 1))  # (B, L, n_img)
+    model.train(was_training)
+    lift = torch.cat(lifts)  # (N, L)
+    return {"lift": lift.mean(0).tolist(), "frames": len(keep), "goal_tokens_mean": float(goal_mask[keep].sum(1).mean()),
+            "rows": keep.tolist(), "maps": torch.cat(maps)[:4].tolist(), "goal_tokens": goal_mask[keep[:4]].tolist()}
+
+
 def reach_endpoints(policy, n_episodes: int, seed_start: int | None = None) -> dict:
     """Where the hand ends in `n_episodes` of reach-v3 (the evaluation's seeds) against where the goal was. A policy that
     reads the goal ends near it wherever it is: the slope of the final hand position on the goal's, per axis, is near 1.
@@ -448,6 +513,8 @@ def add_probe_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--frames", type=int, default=600, help="frames per task; a quarter are held out (default: 600)")
     parser.add_argument("--layer", type=int, help="prefix layer whose keys and values are probed (default: the middle one)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random-weight control (default: 0)")
+    parser.add_argument("--attention", type=int, default=0, help="also measure, on this many reach-v3 frames, how much the action "
+                                                                 "queries attend to the goal's patches at each layer (default: 0, none)")
     parser.add_argument("--reach", type=int, default=0, help="also run this many reach-v3 episodes and compare where the hand ends "
                                                              "with where the goal was (default: 0, none)")
     parser.add_argument("--record", help="record the probe as results/<RECORD>.json (results/smoke/ with --mode smoke)")
@@ -462,8 +529,8 @@ def probe_main(args) -> dict:
     if args.frames < 20:
         raise ValueError(f"--frames {args.frames}: use at least 20 (a quarter is held out to score on)")
     tasks = [] if args.tasks in ("", "none") else [check_task(t) for t in args.tasks.split(",")]
-    if not tasks and args.reach < 1:
-        raise ValueError("nothing to probe: give --tasks, or --reach with a number of episodes, or both")
+    if not tasks and args.reach < 1 and args.attention < 1:
+        raise ValueError("nothing to probe: give --tasks, --attention or --reach (with a number of frames or episodes), or several")
     trained = FlowVLA.load(args.model).eval()
     torch.manual_seed(args.seed)
     models = {"trained": trained, "random": FlowVLA(trained.cfg).eval()}
@@ -477,6 +544,13 @@ def probe_main(args) -> dict:
             tqdm.write(f"{task:16s} {name:8s} " + "  ".join(
                 f"{t}: {r['error_cm']:4.1f} cm (mean guess {r['mean_guess_cm']:4.1f}), R² "
                 + "/".join("-" if v is None else f"{v:.2f}" for v in r["r2"]) for t, r in by_target.items()))
+    if args.attention > 0:
+        frames = scene_frames("reach-v3", args.attention, trained.cfg.vision.image_size)
+        mask = goal_token_mask(frames, int(math.isqrt(trained.cfg.vision.num_patches)))
+        report["attention"] = {name: goal_attention(m, frames, mask) for name, m in models.items()}
+        for name, r in report["attention"].items():
+            print(f"goal attention, {name:7s} ({r['frames']} reach-v3 frames, {r['goal_tokens_mean']:.1f} goal tokens of "
+                  f"{trained.cfg.num_image_tokens}): lift per layer " + " ".join(f"{v:.1f}" for v in r["lift"]))
     if args.reach > 0:
         report["reach"] = r = reach_endpoints(load_policy(args.model), args.reach)
         print(f"reach-v3: {sum(r['success'])}/{args.reach} successes; final hand position against the goal's, slope per axis "
@@ -484,7 +558,8 @@ def probe_main(args) -> dict:
               f"{'/'.join(f'{v:.1f}' for v in r['hand_spread_cm'])} cm against the goals' {'/'.join(f'{v:.1f}' for v in r['goal_spread_cm'])} cm")
     if args.record:
         config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
-                  "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach}
+                  "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach,
+                  "attention_frames": args.attention}
         print("recorded in", record_result(args.record, report, config, mode=args.mode,
                                            command=" ".join(["shallow-pi", *getattr(args, "argv", ["probe"])])))
     return report
