@@ -483,7 +483,7 @@ def goal_attention(model: FlowVLA, frames: SceneFrames, goal_mask: np.ndarray, s
     model.train(was_training)
     lift = torch.cat(lifts)  # (N, L)
     return {"lift": lift.mean(0).tolist(), "frames": len(keep), "goal_tokens_mean": float(goal_mask[keep].sum(1).mean()),
-            "rows": keep.tolist(), "maps": torch.cat(maps)[:4].tolist(), "goal_tokens": goal_mask[keep[:4]].tolist()}
+            "rows": keep.tolist(), "maps": torch.cat(maps)[:4].round(decimals=5).tolist(), "goal_tokens": goal_mask[keep[:4]].tolist()}
 
 
 def reach_endpoints(policy, n_episodes: int, seed_start: int | None = None) -> dict:
