@@ -455,14 +455,14 @@ def goal_attention(model: FlowVLA, frames: SceneFrames, goal_mask: np.ndarray, s
     """At every layer, the share of the action queries' attention on image tokens that falls on the goal's patches, divided
     by the goal patches' share of the image tokens: a lift of 1 means the expert looks at the goal no more than anywhere
     else. Measured at the first denoising step (t = 1, pure noise), where the chunk is first laid out; frames whose marker
-    is hidden are skipped. Also, for the first four frames measured, the attention map over image tokens at each layer
-    (mean over heads and queries) and the goal's tokens, for pictures."""
+    is hidden are skipped. Also, for the first frame measured, the attention map over image tokens at each layer (mean
+    over heads and queries) and the goal's tokens, for a picture."""
     cfg, n_img = model.cfg, model.cfg.num_image_tokens
     keep = np.flatnonzero(goal_mask.any(1))
     if len(keep) == 0:
         raise ValueError("no frame shows the goal marker: nothing to measure")
     g = torch.Generator().manual_seed(seed)
-    lifts, maps = [], []
+    lifts, maps = [], []  # (B, L) and (B, L, n_img) per batch
     was_training = model.training
     model.eval()
     with torch.no_grad():
@@ -483,7 +483,7 @@ def goal_attention(model: FlowVLA, frames: SceneFrames, goal_mask: np.ndarray, s
     model.train(was_training)
     lift = torch.cat(lifts)  # (N, L)
     return {"lift": lift.mean(0).tolist(), "frames": len(keep), "goal_tokens_mean": float(goal_mask[keep].sum(1).mean()),
-            "rows": keep.tolist(), "maps": torch.cat(maps)[:4].round(decimals=5).tolist(), "goal_tokens": goal_mask[keep[:4]].tolist()}
+            "rows": keep.tolist(), "map": torch.cat(maps)[0].double().round(decimals=5).tolist(), "goal_tokens": goal_mask[keep[0]].tolist()}
 
 
 def reach_endpoints(policy, n_episodes: int, seed_start: int | None = None) -> dict:
