@@ -79,6 +79,8 @@ def _flatten(d: dict, prefix: str = "") -> dict:
             out.update(_flatten(v, f"{prefix}{k}."))
         elif not isinstance(v, list):
             out[f"{prefix}{k}"] = v
+        elif 1 < len(v) <= 3 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+            out[f"{prefix}{k}"] = "/".join(str(x) if isinstance(x, int) else f"{x:.3g}" for x in v)  # an interval, an x/y/z triple
     return out
 
 
