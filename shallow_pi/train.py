@@ -11,9 +11,10 @@ import json
 import math
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -25,9 +26,9 @@ from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching
 # %% auto #0
 __all__ = ['PROBE_SEED_START', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator',
            'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config',
-           'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames',
-           'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints',
-           'add_probe_arguments', 'probe_main']
+           'evaluating', 'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames',
+           'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints',
+           'reach_summary', 'add_probe_arguments', 'probe_main']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -256,19 +257,29 @@ def teacher_config(image_size: int = 64, stem: str = "patch") -> VLAConfig:
     return get_config("tiny", vision=replace(v, image_size=image_size, patch_size=image_size // 8, stem=stem))
 
 
+@contextmanager
+def evaluating(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    "Within the block, `model` in eval mode without gradients; on exit, back in the mode it was in."
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)
+
+
 def probe_loss(model: FlowVLA, data: MemoryChunks, n: int = 1024, seed: int = 12345, batch_size: int = 64) -> float:
     "Flow-matching loss of `model` on `n` fixed (example, noise, time) draws of `data`: the same draws for every model."
     g = torch.Generator().manual_seed(seed)
     idx = torch.randint(0, len(data), (n,), generator=g)  # (n,)
     noise = torch.randn((n, *data.actions.shape[1:]), generator=g)  # (n, H, A)
     t = sample_flow_time(n, g)  # (n,)
-    was_training, total = model.training, 0.0
-    model.eval()
-    with torch.no_grad():
+    total = 0.0
+    with evaluating(model):
         for s in range(0, n, batch_size):
             obs, actions, pad = data.batch(idx[s : s + batch_size])
             total += flow_matching_loss(model, obs, actions, pad, noise=noise[s : s + batch_size], t=t[s : s + batch_size]).item() * len(pad)
-    model.train(was_training)
     return total / n
 
 # %% ../nbs/02b_teacher.ipynb #34191251
@@ -301,8 +312,8 @@ def initial_teacher(directory: str | Path, cfg: VLAConfig, normalizer) -> FlowVL
     if not (directory / "config.json").exists():
         raise FileNotFoundError(f"--init {directory}: no saved teacher there (a folder written by `shallow-pi teacher --out`)")
     model = FlowVLA.load(directory)
-    if model.cfg.to_dict() != cfg.to_dict():
-        theirs, ours = model.cfg.to_dict(), cfg.to_dict()
+    theirs, ours = model.cfg.to_dict(), cfg.to_dict()
+    if theirs != ours:
         differ = sorted(k for k in ours if theirs.get(k) != ours[k])
         raise ValueError(f"--init {directory}: its architecture differs from the one asked for in {differ}; pass the "
                          f"--image-size and --stem it was trained with")
@@ -394,13 +405,10 @@ def prefix_features(model: FlowVLA, frames: SceneFrames, layer: int, batch_size:
     "The keys and values of the image tokens at prefix `layer`, flattened: (N, 2 · KV · n_image_tokens · head_dim)."
     cfg = model.cfg
     layer, n_img, out = model._check_layers([layer], "probe layer")[0], cfg.num_image_tokens, []
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
+    with evaluating(model):
         for s in range(0, len(frames.images), batch_size):
             k, v = model.prefix_cache(_frame_observation(model, frames, slice(s, s + batch_size))).kv[layer]  # (B, KV, Tp, hd); images first
             out.append(torch.cat([k[:, :, :n_img].flatten(1), v[:, :, :n_img].flatten(1)], dim=1).float().cpu())
-    model.train(was_training)
     return torch.cat(out)
 
 
@@ -463,9 +471,7 @@ def goal_attention(model: FlowVLA, frames: SceneFrames, goal_mask: np.ndarray, s
         raise ValueError("no frame shows the goal marker: nothing to measure")
     g = torch.Generator().manual_seed(seed)
     lifts, maps = [], []  # (B, L) and (B, L, n_img) per batch
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
+    with evaluating(model):
         for s in range(0, len(keep), batch_size):
             rows = keep[s : s + batch_size]
             obs = _frame_observation(model, frames, rows)
@@ -480,7 +486,6 @@ def goal_attention(model: FlowVLA, frames: SceneFrames, goal_mask: np.ndarray, s
                 batch_maps.append((on_images / on_images.sum(-1, keepdim=True)).mean((1, 2)))  # (B, n_img)
             lifts.append(torch.stack(batch_lift, 1))  # (B, L)
             maps.append(torch.stack(batch_maps, 1))  # (B, L, n_img)
-    model.train(was_training)
     lift = torch.cat(lifts)  # (N, L)
     return {"lift": lift.mean(0).tolist(), "frames": len(keep), "goal_tokens_mean": float(goal_mask[keep].sum(1).mean()),
             "rows": keep.tolist(), "map": torch.cat(maps)[0].double().round(decimals=5).tolist(), "goal_tokens": goal_mask[keep[0]].tolist()}
@@ -504,6 +509,14 @@ def reach_endpoints(policy, n_episodes: int, seed_start: int | None = None) -> d
     return {"hand": hand.tolist(), "goal": goal.tolist(), "success": successes, "slope": slope.tolist(),
             "final_distance_cm": (np.linalg.norm(hand - goal, axis=1) * 100).tolist(),
             "hand_spread_cm": (hand.std(0) * 100).tolist(), "goal_spread_cm": (goal.std(0) * 100).tolist()}
+
+
+def reach_summary(reach: dict) -> str:
+    "One line on a `reach_endpoints` result: successes, the slope of the final hand on the goal, and the two spreads."
+    axes = lambda values, fmt: "/".join(format(v, fmt) for v in values)
+    return (f"{sum(reach['success'])}/{len(reach['success'])} reached; slope of the final hand on the goal, x/y/z "
+            f"{axes(reach['slope'], '.2f')} (1: follows the goal, 0: ignores it); spread of the final hand "
+            f"{axes(reach['hand_spread_cm'], '.1f')} cm against the goals' {axes(reach['goal_spread_cm'], '.1f')} cm")
 
 
 def add_probe_arguments(parser: argparse.ArgumentParser):
@@ -553,9 +566,7 @@ def probe_main(args) -> dict:
                   f"{trained.cfg.num_image_tokens}): lift per layer " + " ".join(f"{v:.1f}" for v in r["lift"]))
     if args.reach > 0:
         report["reach"] = r = reach_endpoints(load_policy(args.model), args.reach)
-        print(f"reach-v3: {sum(r['success'])}/{args.reach} successes; final hand position against the goal's, slope per axis "
-              f"{'/'.join(f'{v:.2f}' for v in r['slope'])} (1: follows the goal, 0: ignores it); spread of the final hand "
-              f"{'/'.join(f'{v:.1f}' for v in r['hand_spread_cm'])} cm against the goals' {'/'.join(f'{v:.1f}' for v in r['goal_spread_cm'])} cm")
+        print("reach-v3: " + reach_summary(r))
     if args.record:
         config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
                   "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach,
