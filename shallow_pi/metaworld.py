@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import cloudpickle
 import metaworld
@@ -39,11 +39,11 @@ from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig
 # %% auto #0
 __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAMERAS', 'STATE_NAMES', 'ACTION_NAMES', 'check_task',
            'suite_tasks', 'task_instruction', 'task_horizon', 'fast_renderer', 'MetaWorldEnv', 'Policy', 'batch_of',
-           'ExpertPolicy', 'RandomPolicy', 'Episode', 'rollout', 'expert_success', 'demo_features', 'write_task_shard',
-           'merge_shards', 'generate_demos', 'demo_dir', 'open_dataset', 'check_features', 'Normalizer',
-           'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader', 'FlowVLAPolicy',
-           'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success', 'weights_digest',
-           'evaluate_main']
+           'ExpertPolicy', 'RandomPolicy', 'Episode', 'rollout', 'expert_success', 'demo_features', 'expert_episode',
+           'write_task_shard', 'merge_shards', 'generate_demos', 'demo_dir', 'open_dataset', 'check_features',
+           'Normalizer', 'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader',
+           'FlowVLAPolicy', 'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success',
+           'weights_digest', 'evaluate_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -220,13 +220,16 @@ class Episode:
     frames: list[dict] = field(default_factory=list)  # observation before each action (if kept)
     actions: list[np.ndarray] = field(default_factory=list)
     final: dict | None = None  # the observation after the last action (if frames are kept)
+    takeover: int = 0  # steps another policy drove before this episode's first action (recovery episodes, notebook 02b)
 
 
 def rollout(env: MetaWorldEnv, policy: Policy, seed: int, n_action_steps: int = 8, max_steps: int | None = None,
-            keep_frames: bool = False) -> Episode:
+            keep_frames: bool = False, reset: bool = True) -> Episode:
     """Run `policy` closed loop from `env.reset(seed)`: execute the first `n_action_steps` of each chunk, then re-plan.
-    Only the observations the policy reads (at each re-plan) are rendered, unless `keep_frames` keeps them all."""
-    obs, ep, queue = env.reset(seed), Episode(env.task, int(seed), False, 0), []
+    Only the observations the policy reads (at each re-plan) are rendered, unless `keep_frames` keeps them all.
+    `reset=False` goes on from wherever the environment is (an episode of `seed` that another policy has begun)."""
+    obs = env.reset(seed) if reset else env.observe()
+    ep, queue = Episode(env.task, int(seed), False, 0), []
     for _ in range(max_steps or env.horizon):
         if not queue:
             t0 = time.perf_counter()
@@ -277,31 +280,47 @@ def _add_episode(ds: LeRobotDataset, ep: Episode, cameras: Sequence[str], instru
     ds.save_episode()
 
 # %% ../nbs/02_metaworld.ipynb #14fe18b3
+def expert_episode(env: MetaWorldEnv, seed: int) -> Episode:
+    "The scripted expert's episode from `env.reset(seed)` with every frame kept: a demonstration."
+    return rollout(env, ExpertPolicy(), seed, n_action_steps=1, keep_frames=True)
+
+
 def write_task_shard(task: str, shard_dir: str | Path, n_episodes: int, image_size: int = 64,
                      cameras: Sequence[str] = CAMERAS, seed_start: int = DEMO_SEED_START, max_attempts: int | None = None,
-                     position: int = 0) -> dict:
-    "Write `n_episodes` successful expert episodes of `task` as a LeRobotDataset at `shard_dir`; return its generation record."
+                     position: int = 0, make_episode: Callable | bytes | None = None, label: str | None = None) -> dict:
+    """Write `n_episodes` successful episodes of `task` as a LeRobotDataset at `shard_dir`; return its generation record.
+    `make_episode(env, seed)` plays the episode of a seed with its frames kept, or returns None to pass the seed over: by
+    default the scripted expert's demonstration (`expert_episode`); notebook 02b's recovery episodes pass another (as
+    cloudpickled bytes when it travels to a worker), with a `label` naming it in the record."""
+    if isinstance(make_episode, bytes):
+        make_episode = cloudpickle.loads(make_episode)
+    make_episode = make_episode or expert_episode
     shard_dir = Path(shard_dir)
     record_path = shard_dir / "meta" / "generation.json"
     if record_path.exists():  # finished by an earlier run: keep it if it is what was asked for
         record = json.loads(record_path.read_text())
-        if (record["episodes"], record["image_size"], record["cameras"]) == (n_episodes, image_size, list(cameras)):
+        if ((record["episodes"], record["image_size"], record["cameras"], record.get("label"))
+                == (n_episodes, image_size, list(cameras), label)):
             return record
-        print(f"{shard_dir} holds {record['episodes']} episodes at {record['image_size']} px from {record['cameras']}: rewriting it")
+        print(f"{shard_dir} holds {record['episodes']} episodes at {record['image_size']} px from {record['cameras']} "
+              f"({record.get('label') or 'expert demonstrations'}): rewriting it")
         shutil.rmtree(shard_dir)
     max_attempts = max_attempts or 2 * n_episodes + 10
-    if seed_start + max_attempts > EVAL_SEED_START:
-        raise ValueError(f"demonstration seeds would reach the evaluation seeds ({EVAL_SEED_START}): lower seed_start or max_attempts")
+    if seed_start < 2 * EVAL_SEED_START and seed_start + max_attempts > EVAL_SEED_START:
+        raise ValueError(f"training seeds {seed_start} to {seed_start + max_attempts - 1} would meet the evaluation seeds "
+                         f"({EVAL_SEED_START} to {2 * EVAL_SEED_START - 1}): move seed_start or lower max_attempts")
     partial = shard_dir.with_name(shard_dir.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)  # left by a killed run
     ds = LeRobotDataset.create(f"local/{task}", fps=FPS, features=demo_features(image_size, cameras), root=partial,
                                robot_type="sawyer", use_videos=False)
     attempts, t0 = [], time.perf_counter()
     with MetaWorldEnv(task, image_size, cameras) as env, tqdm(total=n_episodes, desc=task, position=position, leave=False) as bar:
-        expert = ExpertPolicy()
         for seed in range(seed_start, seed_start + max_attempts):
-            ep = rollout(env, expert, seed, n_action_steps=1, keep_frames=True)
-            attempts.append({"seed": seed, "success": ep.success, "steps": ep.steps})
+            ep = make_episode(env, seed)
+            if ep is None:  # nothing to record for this seed
+                attempts.append({"seed": seed, "success": False, "steps": 0, "passed_over": True})
+                continue
+            attempts.append({"seed": seed, "success": ep.success, "steps": ep.steps, **({"takeover": ep.takeover} if ep.takeover else {})})
             if ep.success:
                 _add_episode(ds, ep, cameras, env.instruction)
                 bar.update()
@@ -310,11 +329,12 @@ def write_task_shard(task: str, shard_dir: str | Path, n_episodes: int, image_si
     ds.finalize()
     kept = sum(a["success"] for a in attempts)
     if kept < n_episodes:
-        raise RuntimeError(f"the {task} expert succeeded {kept} times in {len(attempts)} attempts, short of {n_episodes}: "
+        raise RuntimeError(f"{task}: {kept} successful episodes in {len(attempts)} attempts, short of {n_episodes}: "
                            f"raise max_attempts or choose a task whose expert is reliable (see expert_success)")
     record = {"task": task, "instruction": task_instruction(task), "episodes": kept, "attempts": attempts,
               "success_rate": kept / len(attempts), "frames": sum(a["steps"] for a in attempts if a["success"]),
-              "seconds": time.perf_counter() - t0, "image_size": image_size, "cameras": list(cameras)}
+              "seconds": time.perf_counter() - t0, "image_size": image_size, "cameras": list(cameras),
+              **({"label": label} if label else {})}
     atomic_write_text(partial / "meta" / "generation.json", json.dumps(record, indent=1) + "\n")
     shutil.rmtree(partial / "images", ignore_errors=True)  # LeRobot's scratch folder for PNGs, empty by now
     os.replace(partial, shard_dir)  # the shard appears whole or not at all
@@ -348,13 +368,16 @@ def merge_shards(shard_dirs: Sequence[Path], root: Path, repo_id: str) -> Path:
 
 # %% ../nbs/02_metaworld.ipynb #fae4deea
 def generate_demos(tasks: Sequence[str], root: str | Path, n_episodes: int, image_size: int = 64,
-                   cameras: Sequence[str] = CAMERAS, workers: int = 2) -> Path:
-    """Expert demonstrations of `tasks` as one LeRobotDataset at `root/all` (shards in `root/shards`).
+                   cameras: Sequence[str] = CAMERAS, workers: int = 2, seed_start: int = DEMO_SEED_START,
+                   make_episode: Callable | None = None, max_attempts: int | None = None, label: str | None = None) -> Path:
+    """Expert demonstrations of `tasks` as one LeRobotDataset at `root/all` (shards in `root/shards`); with `make_episode`,
+    the episodes it plays instead (see `write_task_shard`; it travels to the workers with cloudpickle).
     Resumable: finished shards are kept, a killed shard is redone. Returns the dataset's root.
     From a script, call it under `if __name__ == "__main__":`, as spawned workers re-import the main module."""
     root, tasks = Path(root), suite_tasks(tasks)
-    jobs = [dict(task=t, shard_dir=root / "shards" / t, n_episodes=n_episodes, image_size=image_size, cameras=list(cameras))
-            for t in tasks]
+    payload = None if make_episode is None else cloudpickle.dumps(make_episode)
+    jobs = [dict(task=t, shard_dir=root / "shards" / t, n_episodes=n_episodes, image_size=image_size, cameras=list(cameras),
+                 seed_start=seed_start, max_attempts=max_attempts, make_episode=payload, label=label) for t in tasks]
     per_worker = [jobs[i::workers] for i in range(workers)]  # alternate tasks, so both workers get every suite
     lib = importlib.import_module("shallow_pi.metaworld")  # the exported functions: spawned workers cannot import a notebook
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:

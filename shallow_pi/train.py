@@ -24,11 +24,12 @@ from .core import atomic_path, atomic_write_text, project_root, record_result, s
 from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching_loss, get_config, sample_flow_time
 
 # %% auto #0
-__all__ = ['PROBE_SEED_START', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator',
-           'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config',
-           'evaluating', 'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames',
-           'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints',
-           'reach_summary', 'add_probe_arguments', 'probe_main']
+__all__ = ['PROBE_SEED_START', 'RECOVERY_SEED_START', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint',
+           'step_generator', 'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches',
+           'teacher_config', 'evaluating', 'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main',
+           'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention',
+           'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover',
+           'generate_recovery', 'recovery_summary', 'add_recovery_arguments', 'recovery_main']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -181,22 +182,45 @@ def decoded_digest(chunks) -> str:
 
 # %% ../nbs/02b_teacher.ipynb #5c2c7e33
 class MemoryChunks:
-    "Every example of a `ChunkDataset`, decoded once; `draw(step, generator)` returns a random batch (Observation, actions, pad)."
+    """Every example of a `ChunkDataset` (or of several, normalised alike), decoded once; `draw(step, generator)` returns a
+    random batch (Observation, actions, pad)."""
 
     def __init__(self, chunks, batch_size: int, progress: bool = True, cache_dir: str | Path | None = None):
         from shallow_pi.model import ByteTokenizer
-        path = Path(cache_dir) / f"{decoded_digest(chunks)}.pt" if cache_dir else None
-        if path is not None and path.exists():
-            saved = torch.load(path, weights_only=True)
-        else:
-            saved = self._decode(chunks, progress)
-            if path is not None:
-                with atomic_path(path) as tmp:
-                    torch.save(saved, tmp)
+        parts = list(chunks) if isinstance(chunks, (list, tuple)) else [chunks]
+        first = parts[0]
+        for other in parts[1:]:
+            if not all(torch.equal(torch.as_tensor(getattr(other.normalizer, k)), torch.as_tensor(getattr(first.normalizer, k)))
+                       for k in ("state_mean", "state_std", "action_mean", "action_std")):
+                raise ValueError(f"{other.ds.root} is normalised otherwise than {first.ds.root}: build every ChunkDataset "
+                                 f"with the first one's normalizer (ChunkDataset(source, cfg, normalizer=...))")
+        saved = self._join([self._load(p, progress, cache_dir) for p in parts])
         self.images, self.state, self.actions, self.pad = saved["images"], saved["state"], saved["actions"], saved["pad"]
         self.instructions, self.task_index = saved["instructions"], saved["task_index"]  # [str], (N,)
-        self.tokens, self.token_mask = ByteTokenizer(chunks.cfg.max_text_len).encode(self.instructions)
-        self.batch_size, self.normalizer = batch_size, chunks.normalizer
+        self.tokens, self.token_mask = ByteTokenizer(first.cfg.max_text_len).encode(self.instructions)
+        self.batch_size, self.normalizer = batch_size, first.normalizer
+
+    @classmethod
+    def _load(cls, chunks, progress: bool, cache_dir: str | Path | None) -> dict:
+        "The decoded tensors of one `ChunkDataset`: from the cache when an earlier run decoded the same data, else decoded."
+        path = Path(cache_dir) / f"{decoded_digest(chunks)}.pt" if cache_dir else None
+        if path is not None and path.exists():
+            return torch.load(path, weights_only=True)
+        saved = cls._decode(chunks, progress)
+        if path is not None:
+            with atomic_path(path) as tmp:
+                torch.save(saved, tmp)
+        return saved
+
+    @staticmethod
+    def _join(saved: list[dict]) -> dict:
+        "Decoded datasets one after another, their instructions merged into one sorted list."
+        if len(saved) == 1:
+            return saved[0]
+        instructions = sorted({t for s in saved for t in s["instructions"]})
+        task_index = torch.cat([torch.tensor([instructions.index(t) for t in s["instructions"]])[s["task_index"]] for s in saved])
+        return {**{k: torch.cat([s[k] for s in saved]) for k in ("images", "state", "actions", "pad")},
+                "instructions": instructions, "task_index": task_index}
 
     @staticmethod
     def _decode(chunks, progress: bool) -> dict:
@@ -296,6 +320,9 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--lr", type=float, default=3e-4, help="peak learning rate; the cosine ends at a tenth (default: 3e-4)")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up steps (default: 200)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of every batch (default: 0)")
+    parser.add_argument("--extra-data", action="append", default=[], metavar="DIR",
+                        help="a further LeRobotDataset to train on, normalised as --data (recovery episodes, `shallow-pi "
+                             "recovery`); repeatable")
     parser.add_argument("--init", help="start from the weights of a saved teacher (same image size, stem and data) instead of "
                                        "random ones: a longer run, continued under a fresh schedule (default: random)")
     parser.add_argument("--decode-cache", default=str(Path.home() / ".cache" / "shallow_pi" / "decoded"),
@@ -340,7 +367,9 @@ def teacher_main(args) -> dict:
     recipe = TrainConfig(steps=args.steps, batch_size=args.batch_size, peak_lr=args.lr, final_lr=args.lr / 10,
                          warmup_steps=min(args.warmup, args.steps - 1), ema_decay=args.ema, seed=args.seed, log_every=25,
                          checkpoint_every=250)
-    data = MemoryChunks(ChunkDataset(data_dir, cfg), recipe.batch_size, cache_dir=args.decode_cache or None)
+    main_chunks = ChunkDataset(data_dir, cfg)
+    extra_chunks = [ChunkDataset(d, cfg, normalizer=main_chunks.normalizer) for d in args.extra_data]  # actions mean one thing
+    data = MemoryChunks([main_chunks, *extra_chunks], recipe.batch_size, cache_dir=args.decode_cache or None)
     out = Path(args.out)
     torch.manual_seed(recipe.seed)
     model = FlowVLA(cfg) if args.init is None else initial_teacher(args.init, cfg, data.normalizer)
@@ -350,10 +379,12 @@ def teacher_main(args) -> dict:
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
     summary = {"steps": recipe.steps, "final_loss": log[-1]["total"], "probe_loss": probe_loss(model, data),
                "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps, "frames": len(data),
+               "extra_frames": sum(len(c) for c in extra_chunks),
                "parameters": sum(p.numel() for p in model.parameters()), "checkpoint": str(out)}
     print(f"teacher in {out}: {recipe.steps} steps in {summary['seconds'] / 60:.0f} min, probe loss {summary['probe_loss']:.4f}")
     if args.record:
-        config = {"train": asdict(recipe), "draws": args.draws, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init}
+        config = {"train": asdict(recipe), "draws": args.draws, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
+                  "extra_data": [str(d) for d in args.extra_data]}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
         print("recorded in", record_result(args.record, summary, config, mode=args.mode,
@@ -574,3 +605,120 @@ def probe_main(args) -> dict:
         print("recorded in", record_result(args.record, report, config, mode=args.mode,
                                            command=" ".join(["shallow-pi", *getattr(args, "argv", ["probe"])])))
     return report
+
+# %% ../nbs/02b_teacher.ipynb #5f1a0c02
+RECOVERY_SEED_START = 3_000_000  # recovery episodes: past the demonstrations' (0), evaluations' (1 000 000) and probes' seeds
+
+
+class OpenGripperFirst:
+    """Meta-World's scripted expert for a state it did not start from. The experts assume the open gripper every episode
+    starts with: an effort of 0 leaves the fingers where they are, so from a gripper another policy half closed they grasp
+    nothing. While the expert's effort is not a grasp (≤ 0) and the gripper is less open than `open_to` (its opening at
+    reset), this first opens it, hand still; then it is the expert."""
+
+    def __init__(self, open_to: float, margin: float = 0.05):
+        from shallow_pi.metaworld import ExpertPolicy
+        self.expert, self.open_to, self.margin, self.opening = ExpertPolicy(), open_to, margin, True
+
+    def __call__(self, batch: dict) -> np.ndarray:
+        action = self.expert(batch)  # (1, 1, 4)
+        if self.opening and batch["state"][0, 3] < self.open_to - self.margin and action[0, 0, 3] <= 0:
+            return np.array([[[0.0, 0.0, 0.0, -1.0]]], dtype=np.float32)
+        self.opening = False
+        return action
+
+
+@dataclass
+class Takeover:
+    """Plays one recovery episode of a seed: `policy` drives from `env.reset(seed)` for a number of steps drawn from the seed
+    between `first` and `last_fraction` of the task's horizon, then the scripted expert drives from wherever the policy left
+    the robot until success or the horizon (opening the gripper first where the policy left it closed on nothing:
+    `OpenGripperFirst`). The episode holds only the expert's part: states the policy reaches, each with
+    the expert's way on from there. None when the policy succeeds before the takeover (there is nothing to correct)."""
+    policy: object  # any Policy (notebook 02)
+    n_action_steps: int = 8
+    first: int = 8
+    last_fraction: float = 0.5
+
+    def takeover_step(self, task: str, seed: int) -> int:
+        "The step at which the expert takes over in the episode of `seed`: a pure function of the seed."
+        from shallow_pi.metaworld import task_horizon
+        last = max(self.first, int(task_horizon(task) * self.last_fraction))
+        return int(np.random.default_rng(seed).integers(self.first, last + 1))
+
+    def __call__(self, env, seed: int):
+        from shallow_pi.metaworld import rollout
+        steps, open_at_reset = self.takeover_step(env.task, seed), float(env.reset(seed)["state"][3])
+        if rollout(env, self.policy, seed, self.n_action_steps, max_steps=steps).success:
+            return None
+        episode = rollout(env, OpenGripperFirst(open_at_reset), seed, n_action_steps=1, keep_frames=True, reset=False)
+        episode.takeover = steps
+        return episode
+
+
+def generate_recovery(policy, tasks, root: str | Path, n_episodes: int, workers: int = 2, label: str | None = None,
+                      takeover: dict | None = None) -> Path:
+    """Recovery episodes of `policy` (`Takeover`, options in `takeover`) on `tasks`, `n_episodes` successful ones per task,
+    as one LeRobotDataset at `root/all` like notebook 02's demonstrations (resumable, both cores), from seeds
+    `RECOVERY_SEED_START` on. `label` names the policy in each shard's record: a shard made by another policy is redone."""
+    from shallow_pi.metaworld import generate_demos
+    return generate_demos(tasks, root, n_episodes, image_size=getattr(policy, "image_size", 64), workers=workers,
+                          seed_start=RECOVERY_SEED_START, make_episode=Takeover(policy, **(takeover or {})),
+                          max_attempts=4 * n_episodes + 10, label=label)
+
+
+def recovery_summary(root: str | Path) -> dict:
+    "What the generation records of a recovery dataset at `root/all` say: per task and in all, episodes, seeds and frames."
+    shards = json.loads((Path(root) / "all" / "meta" / "generation.json").read_text())["shards"]
+    def count(attempts):
+        kept = [a for a in attempts if a["success"]]
+        return {"episodes": len(kept), "seeds": len(attempts),
+                "policy_succeeded_first": sum(a.get("passed_over", False) for a in attempts),
+                "expert_failed": sum(not a["success"] and not a.get("passed_over", False) for a in attempts),
+                "frames": sum(a["steps"] for a in kept),
+                "mean_takeover_step": float(np.mean([a["takeover"] for a in kept])) if kept else 0.0}
+    tasks = {s["task"]: {**count(s["attempts"]), "seconds": s["seconds"]} for s in shards}
+    return {"tasks": tasks, "overall": {**count([a for s in shards for a in s["attempts"]]),
+                                        "seconds": sum(s["seconds"] for s in shards)}}
+
+
+def add_recovery_arguments(parser: argparse.ArgumentParser):
+    "The options of `shallow-pi recovery`."
+    parser.add_argument("model", help="folder of a saved teacher or student (FlowVLA.save) whose mistakes to correct")
+    parser.add_argument("--out", help="folder of the dataset (default: data/metaworld/recovery-<model folder's name>)")
+    parser.add_argument("--tasks", default="easy,medium,hard,very_hard", help="suites or tasks, comma-separated (default: all four suites)")
+    parser.add_argument("--episodes", type=int, default=50, help="successful recovery episodes per task (default: 50)")
+    parser.add_argument("--workers", type=int, default=2, help="processes sharing the tasks (default: 2)")
+    parser.add_argument("--last-fraction", type=float, default=0.5,
+                        help="the expert takes over at a step drawn between 8 and this fraction of the horizon (default: 0.5)")
+    parser.add_argument("--record", help="record the generation as results/<RECORD>.json (results/smoke/ with --mode smoke)")
+    parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
+
+
+def recovery_main(args) -> dict:
+    """Run `shallow-pi recovery`: one round of DAgger in its expert-takeover form. The saved model drives, the scripted
+    expert takes over and finishes; the expert's parts become a LeRobotDataset to train on with `shallow-pi teacher
+    --extra-data`. Print, optionally record, and return the generation's summary."""
+    from shallow_pi.metaworld import load_policy, weights_digest
+    model_dir = Path(args.model)
+    if not (model_dir / "config.json").exists() or not (model_dir / "model.safetensors").exists():
+        raise FileNotFoundError(f"no saved model in {model_dir}: give a folder written by FlowVLA.save (results/teacher-long, ...)")
+    if args.episodes < 1 or args.workers < 1:
+        raise ValueError(f"--episodes {args.episodes} --workers {args.workers}: give positive numbers")
+    if not 0 < args.last_fraction <= 1:
+        raise ValueError(f"--last-fraction {args.last_fraction}: give a fraction of the horizon in (0, 1]")
+    out = Path(args.out) if args.out else project_root() / "data" / "metaworld" / f"recovery-{model_dir.name}"
+    digest = weights_digest(model_dir)
+    generate_recovery(load_policy(model_dir), args.tasks, out, args.episodes, workers=args.workers,
+                      label=f"recovery from {model_dir.name} ({digest})", takeover={"last_fraction": args.last_fraction})
+    summary = {**recovery_summary(out), "dataset": str(out / "all")}
+    o = summary["overall"]
+    print(f"{o['episodes']} recovery episodes ({o['frames']} frames) from {o['seeds']} seeds in {out / 'all'}: the policy "
+          f"succeeded before the takeover in {o['policy_succeeded_first']}, the expert failed after it in {o['expert_failed']}")
+    if args.record:
+        config = {"model": str(model_dir), "weights_sha256_16": digest, "tasks": args.tasks, "episodes": args.episodes,
+                  "seed_start": RECOVERY_SEED_START, "takeover": asdict(Takeover(None, last_fraction=args.last_fraction)) | {"policy": str(model_dir)},
+                  "workers": args.workers}
+        print("recorded in", record_result(args.record, summary, config, mode=args.mode,
+                                           command=" ".join(["shallow-pi", *getattr(args, "argv", ["recovery", str(model_dir)])])))
+    return summary
