@@ -561,6 +561,11 @@ def add_probe_arguments(parser: argparse.ArgumentParser):
                                                                  "queries attend to the goal's patches at each layer (default: 0, none)")
     parser.add_argument("--reach", type=int, default=0, help="also run this many reach-v3 episodes and compare where the hand ends "
                                                              "with where the goal was (default: 0, none)")
+    parser.add_argument("--loss-data", action="append", default=[], metavar="DIR",
+                        help="also the saved model's flow-matching loss on fixed draws of this LeRobotDataset, normalised with "
+                             "the model's own normaliser (how well it fits demonstrations or recovery episodes); repeatable")
+    parser.add_argument("--decode-cache", default=str(Path.home() / ".cache" / "shallow_pi" / "decoded"),
+                        help="folder keeping decoded --loss-data between runs ('' for none)")
     parser.add_argument("--record", help="record the probe as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
 
@@ -568,13 +573,15 @@ def add_probe_arguments(parser: argparse.ArgumentParser):
 def probe_main(args) -> dict:
     """Run `shallow-pi probe`: how well a linear map reads each task's goal and object positions from the keys and values
     the action expert attends to, for the saved model and for the same architecture with random weights; with `--reach`,
-    also where the saved model's hand ends in reach-v3 against where the goal was (`reach_endpoints`)."""
+    also where the saved model's hand ends in reach-v3 against where the goal was (`reach_endpoints`); with `--loss-data`,
+    its flow-matching loss on fixed draws of each dataset (`probe_loss`)."""
     from shallow_pi.metaworld import check_task, load_policy, weights_digest
     if args.frames < 20:
         raise ValueError(f"--frames {args.frames}: use at least 20 (a quarter is held out to score on)")
     tasks = [] if args.tasks in ("", "none") else [check_task(t) for t in args.tasks.split(",")]
-    if not tasks and args.reach < 1 and args.attention < 1:
-        raise ValueError("nothing to probe: give --tasks, --attention or --reach (with a number of frames or episodes), or several")
+    if not tasks and args.reach < 1 and args.attention < 1 and not args.loss_data:
+        raise ValueError("nothing to probe: give --tasks, --attention or --reach (with a number of frames or episodes), "
+                         "--loss-data, or several")
     trained = FlowVLA.load(args.model).eval()
     torch.manual_seed(args.seed)
     models = {"trained": trained, "random": FlowVLA(trained.cfg).eval()}
@@ -598,10 +605,17 @@ def probe_main(args) -> dict:
     if args.reach > 0:
         report["reach"] = r = reach_endpoints(load_policy(args.model), args.reach)
         print("reach-v3: " + reach_summary(r))
+    if args.loss_data:
+        from shallow_pi.metaworld import ChunkDataset, Normalizer
+        report["loss"] = {}
+        for source in args.loss_data:
+            chunks = ChunkDataset(source, trained.cfg, normalizer=Normalizer.load(args.model))
+            report["loss"][str(source)] = probe_loss(trained, MemoryChunks(chunks, 1, cache_dir=args.decode_cache or None))
+            print(f"flow-matching loss on {source}: {report['loss'][str(source)]:.4f} (1024 fixed draws)")
     if args.record:
         config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
                   "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach,
-                  "attention_frames": args.attention}
+                  "attention_frames": args.attention, "loss_data": [str(d) for d in args.loss_data]}
         print("recorded in", record_result(args.record, report, config, mode=args.mode,
                                            command=" ".join(["shallow-pi", *getattr(args, "argv", ["probe"])])))
     return report
