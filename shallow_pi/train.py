@@ -155,10 +155,18 @@ def train(model: FlowVLA, draw_batch: Callable, loss_fn: Callable, cfg: TrainCon
     return log
 
 # %% ../nbs/02b_teacher.ipynb #4bdd62cf
-def flow_loss(model: FlowVLA, batch: tuple, generator: torch.Generator, draws: int = 1) -> dict[str, torch.Tensor]:
+def flow_loss(model: FlowVLA, batch: tuple, generator: torch.Generator, draws: int = 1,
+              state_dropout: float = 0.0) -> dict[str, torch.Tensor]:
     """The teacher's objective as named losses: flow matching against the demonstrations (the distillation 'task' term),
-    with `draws` (noise, time) draws per observation (`flow_matching_loss`; bind it with `functools.partial`)."""
+    with `draws` (noise, time) draws per observation (`flow_matching_loss`; bind it with `functools.partial`).
+    With `state_dropout` p, each observation's state is zeroed (the mean state: states are normalised) with probability p,
+    so the expert cannot always place the hand from the state and must read it, and the scene, from the images."""
+    if not 0 <= state_dropout < 1:
+        raise ValueError(f"state_dropout={state_dropout}: give a probability in [0, 1) (0: the state is always seen)")
     obs, actions, action_pad = batch
+    if state_dropout > 0:
+        keep = torch.rand(len(obs.state), generator=generator) >= state_dropout  # (B,)
+        obs = replace(obs, state=obs.state * keep[:, None])  # (B, state_dim)
     loss = flow_matching_loss(model, obs, actions, action_pad, generator=generator, draws=draws)
     return {"task": loss, "total": loss}
 
@@ -314,6 +322,9 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--image-size", type=int, default=64, help="pixels per side; patches are an eighth of it (default: 64)")
     parser.add_argument("--stem", default="patch", choices=["patch", "conv"], help="vision stem (default: patch, SigLIP's)")
     parser.add_argument("--draws", type=int, default=1, help="(noise, time) draws per observation (default: 1)")
+    parser.add_argument("--state-dropout", type=float, default=0.0,
+                        help="probability of zeroing an observation's state in training, so the images must place the hand "
+                             "(default: 0)")
     parser.add_argument("--ema", type=float, default=0.0, help="decay of the weight average, 0 for none (default: 0)")
     parser.add_argument("--steps", type=int, default=4000, help="optimiser steps (default: 4000)")
     parser.add_argument("--batch-size", type=int, default=32, help="observations per step (default: 32)")
@@ -359,6 +370,8 @@ def teacher_main(args) -> dict:
     for name in ("steps", "batch_size", "draws"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
+    if not 0 <= args.state_dropout < 1:
+        raise ValueError(f"--state-dropout {args.state_dropout}: give a probability in [0, 1)")
     cfg = teacher_config(args.image_size, args.stem)
     data_dir = args.data or demo_dir(args.image_size)
     if not args.data and not Path(data_dir).exists():
@@ -373,7 +386,7 @@ def teacher_main(args) -> dict:
     out = Path(args.out)
     torch.manual_seed(recipe.seed)
     model = FlowVLA(cfg) if args.init is None else initial_teacher(args.init, cfg, data.normalizer)
-    log = train(model, data.draw, functools.partial(flow_loss, draws=args.draws), recipe, project_root() / "checkpoints" / out.name)
+    log = train(model, data.draw, functools.partial(flow_loss, draws=args.draws, state_dropout=args.state_dropout), recipe, project_root() / "checkpoints" / out.name)
     model.eval().save(out)
     data.normalizer.save(out)
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
@@ -383,7 +396,7 @@ def teacher_main(args) -> dict:
                "parameters": sum(p.numel() for p in model.parameters()), "checkpoint": str(out)}
     print(f"teacher in {out}: {recipe.steps} steps in {summary['seconds'] / 60:.0f} min, probe loss {summary['probe_loss']:.4f}")
     if args.record:
-        config = {"train": asdict(recipe), "draws": args.draws, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
+        config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
                   "extra_data": [str(d) for d in args.extra_data]}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
