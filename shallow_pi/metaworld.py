@@ -43,7 +43,7 @@ __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAME
            'write_task_shard', 'merge_shards', 'generate_demos', 'demo_dir', 'open_dataset', 'check_features',
            'Normalizer', 'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader',
            'FlowVLAPolicy', 'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success',
-           'weights_digest', 'evaluate_main']
+           'weights_digest', 'saved_model_dir', 'evaluate_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -702,14 +702,20 @@ def weights_digest(model_dir: str | Path) -> str:
     return hashlib.sha256((Path(model_dir) / "model.safetensors").read_bytes()).hexdigest()[:16]
 
 
+def saved_model_dir(model: str | Path) -> Path:
+    "`model` as a Path, if it holds a `FlowVLA.save` checkpoint; else a `FileNotFoundError` naming what to give."
+    model_dir = Path(model)
+    if not (model_dir / "config.json").exists() or not (model_dir / "model.safetensors").exists():
+        raise FileNotFoundError(f"no saved model in {model_dir}: give a folder written by FlowVLA.save (results/teacher, "
+                                f"results/students/<row>, ...)")
+    return model_dir
+
+
 def evaluate_main(args) -> dict:
     """Run `shallow-pi evaluate` (its options: `add_evaluate_arguments` in notebook 90): closed-loop success of a saved model
     (resumable); print it, optionally record it; return it."""
     from shallow_pi.core import record_result
-    model_dir = Path(args.model)
-    if not (model_dir / "config.json").exists() or not (model_dir / "model.safetensors").exists():
-        raise FileNotFoundError(f"no saved model in {model_dir}: give a folder written by FlowVLA.save (results/teacher, "
-                                f"results/students/<row>, ...)")
+    model_dir = saved_model_dir(args.model)
     for name in ("episodes", "n_action_steps", "num_steps", "workers"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")

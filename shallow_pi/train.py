@@ -24,12 +24,13 @@ from .core import atomic_path, atomic_write_text, project_root, record_result, s
 from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching_loss, get_config, sample_flow_time
 
 # %% auto #0
-__all__ = ['PROBE_SEED_START', 'RECOVERY_SEED_START', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint',
-           'step_generator', 'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches',
-           'teacher_config', 'evaluating', 'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main',
-           'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention',
-           'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover',
-           'generate_recovery', 'recovery_summary', 'add_recovery_arguments', 'recovery_main']
+__all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'TrainConfig', 'learning_rate', 'save_checkpoint',
+           'latest_checkpoint', 'step_generator', 'update_average', 'train', 'flow_loss', 'decoded_digest',
+           'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss', 'add_teacher_arguments',
+           'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe',
+           'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main',
+           'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary', 'add_recovery_arguments',
+           'recovery_main']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -315,6 +316,9 @@ def probe_loss(model: FlowVLA, data: MemoryChunks, n: int = 1024, seed: int = 12
     return total / n
 
 # %% ../nbs/02b_teacher.ipynb #34191251
+DECODE_CACHE = str(Path.home() / ".cache" / "shallow_pi" / "decoded")  # decoded datasets kept between runs (`MemoryChunks`)
+
+
 def add_teacher_arguments(parser: argparse.ArgumentParser):
     "The options of `shallow-pi teacher`."
     parser.add_argument("--out", required=True, help="folder for the trained teacher (model, normaliser, training log)")
@@ -336,7 +340,7 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
                              "recovery`); repeatable")
     parser.add_argument("--init", help="start from the weights of a saved teacher (same image size, stem and data) instead of "
                                        "random ones: a longer run, continued under a fresh schedule (default: random)")
-    parser.add_argument("--decode-cache", default=str(Path.home() / ".cache" / "shallow_pi" / "decoded"),
+    parser.add_argument("--decode-cache", default=DECODE_CACHE,
                         help="folder keeping decoded demonstrations between runs ('' for none)")
     parser.add_argument("--record", help="record the training as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
@@ -577,8 +581,7 @@ def add_probe_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--loss-data", action="append", default=[], metavar="DIR",
                         help="also the saved model's flow-matching loss on fixed draws of this LeRobotDataset, normalised with "
                              "the model's own normaliser (how well it fits demonstrations or recovery episodes); repeatable")
-    parser.add_argument("--decode-cache", default=str(Path.home() / ".cache" / "shallow_pi" / "decoded"),
-                        help="folder keeping decoded --loss-data between runs ('' for none)")
+    parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping decoded --loss-data between runs ('' for none)")
     parser.add_argument("--record", help="record the probe as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
 
@@ -620,9 +623,9 @@ def probe_main(args) -> dict:
         print("reach-v3: " + reach_summary(r))
     if args.loss_data:
         from shallow_pi.metaworld import ChunkDataset, Normalizer
-        report["loss"] = {}
+        report["loss"], normalizer = {}, Normalizer.load(args.model)
         for source in args.loss_data:
-            chunks = ChunkDataset(source, trained.cfg, normalizer=Normalizer.load(args.model))
+            chunks = ChunkDataset(source, trained.cfg, normalizer=normalizer)
             report["loss"][str(source)] = probe_loss(trained, MemoryChunks(chunks, 1, cache_dir=args.decode_cache or None))
             print(f"flow-matching loss on {source}: {report['loss'][str(source)]:.4f} (1024 fixed draws)")
     if args.record:
@@ -726,10 +729,8 @@ def recovery_main(args) -> dict:
     """Run `shallow-pi recovery`: one round of DAgger in its expert-takeover form. The saved model drives, the scripted
     expert takes over and finishes; the expert's parts become a LeRobotDataset to train on with `shallow-pi teacher
     --extra-data`. Print, optionally record, and return the generation's summary."""
-    from shallow_pi.metaworld import load_policy, weights_digest
-    model_dir = Path(args.model)
-    if not (model_dir / "config.json").exists() or not (model_dir / "model.safetensors").exists():
-        raise FileNotFoundError(f"no saved model in {model_dir}: give a folder written by FlowVLA.save (results/teacher-long, ...)")
+    from shallow_pi.metaworld import load_policy, saved_model_dir, weights_digest
+    model_dir = saved_model_dir(args.model)
     if args.episodes < 1 or args.workers < 1:
         raise ValueError(f"--episodes {args.episodes} --workers {args.workers}: give positive numbers")
     if not 0 < args.last_fraction <= 1:
