@@ -17,7 +17,7 @@ import multiprocessing as mp
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
@@ -449,9 +449,18 @@ class Normalizer:
     def unnorm_action(self, x):
         return x * _like(self.action_std, x) + _like(self.action_mean, x)
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        "The four statistics by name, in field order: what `save` writes and what two normalisers are compared on."
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def matches(self, other: "Normalizer", rtol: float = 0.0, atol: float = 0.0) -> bool:
+        "Whether `other` holds the same statistics, within `rtol` and `atol` (both 0: exactly)."
+        return all(np.allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
+                   for a, b in zip(self.arrays().values(), other.arrays().values()))
+
     def save(self, directory: str | Path) -> Path:
         "Write `normalizer.json` into `directory` (beside a model checkpoint)."
-        data = {k: getattr(self, k).tolist() for k in ("state_mean", "state_std", "action_mean", "action_std")}
+        data = {k: v.tolist() for k, v in self.arrays().items()}
         return atomic_write_text(Path(directory) / "normalizer.json", json.dumps(data, indent=1) + "\n")
 
     @classmethod

@@ -184,8 +184,7 @@ def decoded_digest(chunks) -> str:
             h.update(hashlib.file_digest(f, "sha256").digest())
     cfg, norm = chunks.cfg, chunks.normalizer
     settings = {"format": 1, "image_size": cfg.vision.image_size, "chunk_size": cfg.chunk_size, "cameras": list(chunks.cameras),
-                "state_key": chunks.state_key, "normalizer": {k: getattr(norm, k).tolist() for k in
-                                                               ("state_mean", "state_std", "action_mean", "action_std")}}
+                "state_key": chunks.state_key, "normalizer": {k: v.tolist() for k, v in norm.arrays().items()}}
     h.update(json.dumps(settings, sort_keys=True).encode())
     return h.hexdigest()[:16]
 
@@ -199,8 +198,7 @@ class MemoryChunks:
         parts = list(chunks) if isinstance(chunks, (list, tuple)) else [chunks]
         first = parts[0]
         for other in parts[1:]:
-            if not all(torch.equal(torch.as_tensor(getattr(other.normalizer, k)), torch.as_tensor(getattr(first.normalizer, k)))
-                       for k in ("state_mean", "state_std", "action_mean", "action_std")):
+            if not other.normalizer.matches(first.normalizer):
                 raise ValueError(f"{other.ds.root} is normalised otherwise than {first.ds.root}: build every ChunkDataset "
                                  f"with the first one's normalizer (ChunkDataset(source, cfg, normalizer=...))")
         saved = self._join([self._load(p, progress, cache_dir) for p in parts])
@@ -302,8 +300,10 @@ def evaluating(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
         model.train(was_training)
 
 
-def probe_loss(model: FlowVLA, data: MemoryChunks, n: int = 1024, seed: int = 12345, batch_size: int = 64) -> float:
-    "Flow-matching loss of `model` on `n` fixed (example, noise, time) draws of `data`: the same draws for every model."
+def probe_loss(model: FlowVLA, data: MemoryChunks, n: int = 1024, seed: int = 12345, batch_size: int = 64,
+               hide_state: bool = False) -> float:
+    """Flow-matching loss of `model` on `n` fixed (example, noise, time) draws of `data`: the same draws for every model.
+    With `hide_state`, every state is zeroed (the mean state) as state dropout does: how much the model leans on the state."""
     g = torch.Generator().manual_seed(seed)
     idx = torch.randint(0, len(data), (n,), generator=g)  # (n,)
     noise = torch.randn((n, *data.actions.shape[1:]), generator=g)  # (n, H, A)
@@ -312,6 +312,7 @@ def probe_loss(model: FlowVLA, data: MemoryChunks, n: int = 1024, seed: int = 12
     with evaluating(model):
         for s in range(0, n, batch_size):
             obs, actions, pad = data.batch(idx[s : s + batch_size])
+            obs = replace(obs, state=torch.zeros_like(obs.state)) if hide_state else obs
             total += flow_matching_loss(model, obs, actions, pad, noise=noise[s : s + batch_size], t=t[s : s + batch_size]).item() * len(pad)
     return total / n
 
@@ -360,8 +361,7 @@ def initial_teacher(directory: str | Path, cfg: VLAConfig, normalizer) -> FlowVL
         raise ValueError(f"--init {directory}: its architecture differs from the one asked for in {differ}; pass the "
                          f"--image-size and --stem it was trained with")
     saved = Normalizer.load(directory)
-    if not all(np.allclose(getattr(saved, k), getattr(normalizer, k), rtol=1e-4, atol=1e-6)
-               for k in ("state_mean", "state_std", "action_mean", "action_std")):
+    if not saved.matches(normalizer, rtol=1e-4, atol=1e-6):
         raise ValueError(f"--init {directory}: it was trained on data normalised otherwise than --data; continue it on the "
                          f"dataset it was trained on")
     return model.train()
@@ -580,7 +580,8 @@ def add_probe_arguments(parser: argparse.ArgumentParser):
                                                              "with where the goal was (default: 0, none)")
     parser.add_argument("--loss-data", action="append", default=[], metavar="DIR",
                         help="also the saved model's flow-matching loss on fixed draws of this LeRobotDataset, normalised with "
-                             "the model's own normaliser (how well it fits demonstrations or recovery episodes); repeatable")
+                             "the model's own normaliser (how well it fits demonstrations or recovery episodes), with the state given "
+                             "and hidden (how much it leans on the state); repeatable")
     parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping decoded --loss-data between runs ('' for none)")
     parser.add_argument("--record", help="record the probe as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
@@ -590,7 +591,7 @@ def probe_main(args) -> dict:
     """Run `shallow-pi probe`: how well a linear map reads each task's goal and object positions from the keys and values
     the action expert attends to, for the saved model and for the same architecture with random weights; with `--reach`,
     also where the saved model's hand ends in reach-v3 against where the goal was (`reach_endpoints`); with `--loss-data`,
-    its flow-matching loss on fixed draws of each dataset (`probe_loss`)."""
+    its flow-matching loss on fixed draws of each dataset (`probe_loss`), with the state given and hidden."""
     from shallow_pi.metaworld import check_task, load_policy, weights_digest
     if args.frames < 20:
         raise ValueError(f"--frames {args.frames}: use at least 20 (a quarter is held out to score on)")
@@ -623,11 +624,13 @@ def probe_main(args) -> dict:
         print("reach-v3: " + reach_summary(r))
     if args.loss_data:
         from shallow_pi.metaworld import ChunkDataset, Normalizer
-        report["loss"], normalizer = {}, Normalizer.load(args.model)
+        report["loss"], report["loss_state_hidden"], normalizer = {}, {}, Normalizer.load(args.model)
         for source in args.loss_data:
-            chunks = ChunkDataset(source, trained.cfg, normalizer=normalizer)
-            report["loss"][str(source)] = probe_loss(trained, MemoryChunks(chunks, 1, cache_dir=args.decode_cache or None))
-            print(f"flow-matching loss on {source}: {report['loss'][str(source)]:.4f} (1024 fixed draws)")
+            data = MemoryChunks(ChunkDataset(source, trained.cfg, normalizer=normalizer), 1, cache_dir=args.decode_cache or None)
+            for key, hide in (("loss", False), ("loss_state_hidden", True)):
+                report[key][str(source)] = probe_loss(trained, data, hide_state=hide)
+            print(f"flow-matching loss on {source}: {report['loss'][str(source)]:.4f}, with the state hidden "
+                  f"{report['loss_state_hidden'][str(source)]:.4f} (1024 fixed draws)")
     if args.record:
         config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
                   "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach,
