@@ -454,9 +454,9 @@ class Normalizer:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def matches(self, other: "Normalizer", rtol: float = 0.0, atol: float = 0.0) -> bool:
-        "Whether `other` holds the same statistics, within `rtol` and `atol` (both 0: exactly)."
-        return all(np.allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
-                   for a, b in zip(self.arrays().values(), other.arrays().values()))
+        "Whether `other` holds the same statistics, of the same shapes, within `rtol` and `atol` (both 0: exactly)."
+        pairs = [(np.asarray(a), np.asarray(b)) for a, b in zip(self.arrays().values(), other.arrays().values())]
+        return all(a.shape == b.shape and np.allclose(a, b, rtol=rtol, atol=atol) for a, b in pairs)
 
     def save(self, directory: str | Path) -> Path:
         "Write `normalizer.json` into `directory` (beside a model checkpoint)."
