@@ -81,6 +81,8 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
     parser.add_argument("--demo-seeds", action="store_true", help="run on the demonstrations' seeds instead of the evaluation "
                                                                    "seeds: how well the model fits its training episodes, not a score")
+    parser.add_argument("--hide-state", action="store_true", help="give the model the mean state instead of the arm's: how well "
+                                                                   "it acts from the images alone, not a score")
 
 
 def _evaluate(args: argparse.Namespace) -> dict:

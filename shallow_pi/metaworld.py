@@ -541,10 +541,11 @@ def chunk_loader(dataset: ChunkDataset, batch_size: int, shuffle: bool = True, g
 
 # %% ../nbs/02_metaworld.ipynb #ac0935f1
 class FlowVLAPolicy:
-    "A `FlowVLA` as a `Policy`: normalises inputs, samples an action chunk, unnormalises it."
+    """A `FlowVLA` as a `Policy`: normalises inputs, samples an action chunk, unnormalises it. With `hide_state`, the model
+    is given the mean state (zeros once normalised) instead of the arm's: can it act from the images alone?"""
 
-    def __init__(self, model: FlowVLA, normalizer: Normalizer, num_steps: int = 10, seed: int = 0):
-        self.model, self.normalizer, self.num_steps = model.eval(), normalizer, num_steps
+    def __init__(self, model: FlowVLA, normalizer: Normalizer, num_steps: int = 10, seed: int = 0, hide_state: bool = False):
+        self.model, self.normalizer, self.num_steps, self.hide_state = model.eval(), normalizer, num_steps, hide_state
         self.tokenizer = ByteTokenizer(model.cfg.max_text_len)
         self.generator = torch.Generator().manual_seed(seed)
 
@@ -560,15 +561,16 @@ class FlowVLAPolicy:
         if images.shape[1] != cfg.num_cameras:
             raise ValueError(f"the environment gives {images.shape[1]} cameras, the model takes {cfg.num_cameras}: match cameras= to the training data")
         tokens, mask = self.tokenizer.encode(batch["task"])
+        state = self.normalizer.norm_state(torch.as_tensor(batch["state"], dtype=torch.float32))  # (B, S)
         obs = Observation(to_model_images(images, cfg.vision.image_size), tokens, mask,
-                          self.normalizer.norm_state(torch.as_tensor(batch["state"], dtype=torch.float32)))
+                          torch.zeros_like(state) if self.hide_state else state)
         chunk = self.model.sample_actions(obs.to(self.model.device), num_steps=self.num_steps, generator=self.generator)
         return self.normalizer.unnorm_action(chunk.cpu()).numpy()  # (B, chunk, A)
 
 
-def load_policy(directory: str | Path, num_steps: int = 10, device="cpu") -> FlowVLAPolicy:
+def load_policy(directory: str | Path, num_steps: int = 10, device="cpu", hide_state: bool = False) -> FlowVLAPolicy:
     "A `FlowVLAPolicy` from a folder holding a `FlowVLA.save` checkpoint and `normalizer.json`."
-    return FlowVLAPolicy(FlowVLA.load(directory, device=device), Normalizer.load(directory), num_steps)
+    return FlowVLAPolicy(FlowVLA.load(directory, device=device), Normalizer.load(directory), num_steps, hide_state=hide_state)
 
 # %% ../nbs/02_metaworld.ipynb #393d74f7
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -728,10 +730,11 @@ def evaluate_main(args) -> dict:
     for name in ("episodes", "n_action_steps", "num_steps", "workers"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
-    policy = load_policy(model_dir, num_steps=args.num_steps)
+    hide_state = getattr(args, "hide_state", False)
+    policy = load_policy(model_dir, num_steps=args.num_steps, hide_state=hide_state)
     digest, demo_seeds = weights_digest(model_dir), args.demo_seeds
     setting = (f"steps-{args.num_steps}_act-{args.n_action_steps}_max-{args.max_steps or 'horizon'}_ep-{args.episodes}"
-               + ("_demo-seeds" if demo_seeds else ""))
+               + ("_demo-seeds" if demo_seeds else "") + ("_state-hidden" if hide_state else ""))
     report = evaluate(policy, args.tasks, args.episodes, n_action_steps=args.n_action_steps, max_steps=args.max_steps,
                       workers=args.workers, cache_dir=model_dir / "eval-cache" / digest / setting,
                       seed_start=DEMO_SEED_START if demo_seeds else EVAL_SEED_START, allow_demo_seeds=demo_seeds)
@@ -742,7 +745,7 @@ def evaluate_main(args) -> dict:
     if args.record:
         config = {"model": str(model_dir), "weights_sha256_16": digest, "tasks": args.tasks, "episodes": args.episodes,
                   "n_action_steps": args.n_action_steps, "max_steps": args.max_steps, "num_steps": args.num_steps,
-                  "seed_start": report["config"]["seed_start"], "demo_seeds": demo_seeds}
+                  "seed_start": report["config"]["seed_start"], "demo_seeds": demo_seeds, "hide_state": hide_state}
         path = record_result(args.record, report, config, mode=args.mode,
                              command=" ".join(["shallow-pi", *getattr(args, "argv", ["evaluate", str(model_dir)])]))
         print(f"recorded in {path}")
