@@ -730,8 +730,8 @@ def evaluate_main(args) -> dict:
     for name in ("episodes", "n_action_steps", "num_steps", "workers"):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
-    policy = load_policy(model_dir, num_steps=args.num_steps, hide_state=args.hide_state)
     digest, demo_seeds, hide_state = weights_digest(model_dir), args.demo_seeds, args.hide_state
+    policy = load_policy(model_dir, num_steps=args.num_steps, hide_state=hide_state)
     setting = (f"steps-{args.num_steps}_act-{args.n_action_steps}_max-{args.max_steps or 'horizon'}_ep-{args.episodes}"
                + ("_demo-seeds" if demo_seeds else "") + ("_state-hidden" if hide_state else ""))
     report = evaluate(policy, args.tasks, args.episodes, n_action_steps=args.n_action_steps, max_steps=args.max_steps,
