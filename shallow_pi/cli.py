@@ -22,7 +22,7 @@ from .model import (PRESETS, FlowVLA, count_parameters, dummy_observation, forma
                               inference_flops, time_sampling)
 
 # %% auto #0
-__all__ = ['info', 'run', 'add_evaluate_arguments', 'build_parser', 'lerobot_teacher', 'cli', 'main']
+__all__ = ['info', 'run', 'add_evaluate_arguments', 'add_demos_arguments', 'build_parser', 'lerobot_teacher', 'cli', 'main']
 
 # %% ../nbs/90_cli.ipynb #2dac7be7
 def info(args: argparse.Namespace) -> dict:
@@ -89,6 +89,25 @@ def _evaluate(args: argparse.Namespace) -> dict:
     from shallow_pi.metaworld import evaluate_main
     return evaluate_main(args)
 
+# %% ../nbs/90_cli.ipynb #c1d0a002
+def add_demos_arguments(parser: argparse.ArgumentParser):
+    "The options of `shallow-pi demos`."
+    parser.add_argument("--out", help="folder of the set; the dataset is <out>/all (default: notebook 02's, data/metaworld/full "
+                                      "at 64 pixels)")
+    parser.add_argument("--tasks", default="easy,medium,hard,very_hard", help="suites or task names, comma-separated (default: the four suites)")
+    parser.add_argument("--episodes", type=int, default=50, help="successful demonstrations per task (default: 50)")
+    parser.add_argument("--image-size", type=int, default=64, help="pixels per side of each camera image (default: 64)")
+    parser.add_argument("--seed-start", type=int, default=0, help="the first seed; one seed per attempt counted up from it, so "
+                                                                  "another start gives other scenes (default: 0, notebook 02's)")
+    parser.add_argument("--workers", type=int, default=2, help="processes sharing the tasks (default: 2)")
+    parser.add_argument("--record", help="record the set's summary as results/<RECORD>.json (results/smoke/ with --mode smoke)")
+    parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
+
+
+def _demos(args: argparse.Namespace) -> dict:
+    from shallow_pi.metaworld import demos_main
+    return demos_main(args)
+
 # %% ../nbs/90_cli.ipynb #ed5b8cb0
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shallow-pi", description="Shallow-π: distil π-like flow-matching VLAs into shallow students.")
@@ -124,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
                                         "95%% intervals; resumable; --record writes results/<name>.json (notebook 02)")
     add_evaluate_arguments(p)
     p.set_defaults(func=_evaluate)
+    p = sub.add_parser("demos", help="scripted-expert Meta-World demonstrations as a LeRobotDataset, from any first seed; "
+                                     "resumable; --record writes results/<name>.json (notebook 02)")
+    add_demos_arguments(p)
+    p.set_defaults(func=_demos)
     p = sub.add_parser("probe", help="how well a linear map reads each task's goal and object positions from the keys and values "
                                      "the action expert attends to, against random weights (notebook 02b)")
     add_probe_arguments(p)

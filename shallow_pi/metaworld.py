@@ -43,7 +43,7 @@ __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAME
            'write_task_shard', 'merge_shards', 'generate_demos', 'demo_dir', 'open_dataset', 'check_features',
            'Normalizer', 'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader',
            'FlowVLAPolicy', 'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success',
-           'weights_digest', 'saved_model_dir', 'evaluate_main']
+           'weights_digest', 'saved_model_dir', 'evaluate_main', 'demos_summary', 'demos_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -299,11 +299,11 @@ def write_task_shard(task: str, shard_dir: str | Path, n_episodes: int, image_si
     record_path = shard_dir / "meta" / "generation.json"
     if record_path.exists():  # finished by an earlier run: keep it if it is what was asked for
         record = json.loads(record_path.read_text())
-        if ((record["episodes"], record["image_size"], record["cameras"], record.get("label"))
-                == (n_episodes, image_size, list(cameras), label)):
+        if ((record["episodes"], record["image_size"], record["cameras"], record.get("label"), record["attempts"][0]["seed"])
+                == (n_episodes, image_size, list(cameras), label, seed_start)):
             return record
         print(f"{shard_dir} holds {record['episodes']} episodes at {record['image_size']} px from {record['cameras']} "
-              f"({record.get('label') or 'expert demonstrations'}): rewriting it")
+              f"({record.get('label') or 'expert demonstrations'}, seeds from {record['attempts'][0]['seed']}): rewriting it")
         shutil.rmtree(shard_dir)
     max_attempts = max_attempts or 2 * n_episodes + 10
     if seed_start < 2 * EVAL_SEED_START and seed_start + max_attempts > EVAL_SEED_START:
@@ -749,3 +749,39 @@ def evaluate_main(args) -> dict:
                              command=" ".join(["shallow-pi", *getattr(args, "argv", ["evaluate", str(model_dir)])]))
         print(f"recorded in {path}")
     return report
+
+# %% ../nbs/02_metaworld.ipynb #d3e0a002
+def demos_summary(root: str | Path) -> dict:
+    "What the generation records of a demonstration set at `root` (its merged `all` folder) say: per task and in all."
+    shards = json.loads((Path(root) / "meta" / "generation.json").read_text())["shards"]
+    def count(attempts, seconds):
+        kept = [a for a in attempts if a["success"]]
+        return {"episodes": len(kept), "attempts": len(attempts), "success_rate": len(kept) / len(attempts),
+                "frames": sum(a["steps"] for a in kept), "seconds": seconds}
+    tasks = {s["task"]: {"suite": TASKS[s["task"]][0] if s["task"] in TASKS else None, **count(s["attempts"], s["seconds"]),
+                         "seeds": [a["seed"] for a in s["attempts"] if a["success"]]} for s in shards}
+    return {"tasks": tasks, "overall": count([a for s in shards for a in s["attempts"]], sum(s["seconds"] for s in shards))}
+
+
+def demos_main(args) -> dict:
+    """Run `shallow-pi demos` (its options: `add_demos_arguments` in notebook 90): scripted-expert demonstrations of
+    `args.tasks` as one LeRobotDataset at `<out>/all`, seeds counted up from `args.seed_start`, resumably; print, optionally
+    record, and return the set's summary."""
+    from shallow_pi.core import record_result
+    for name in ("episodes", "workers", "image_size"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
+    tasks = suite_tasks(args.tasks)
+    out = Path(args.out) if args.out else demo_dir(args.image_size).parent
+    root = generate_demos(tasks, out, args.episodes, image_size=args.image_size, workers=args.workers, seed_start=args.seed_start)
+    summary = {"dataset": str(root), **demos_summary(root)}
+    o = summary["overall"]
+    print(f"{o['episodes']} demonstrations ({o['frames']} frames) of {len(tasks)} tasks in {root}: {o['success_rate']:.1%} of "
+          f"{o['attempts']} attempts succeeded, seeds from {args.seed_start}")
+    if args.record:
+        config = {"tasks": args.tasks, "episodes": args.episodes, "image_size": args.image_size, "cameras": list(CAMERAS),
+                  "seed_start": args.seed_start, "workers": args.workers}
+        path = record_result(args.record, summary, config, mode=args.mode,
+                             command=" ".join(["shallow-pi", *getattr(args, "argv", ["demos"])]))
+        print(f"recorded in {path}")
+    return summary
