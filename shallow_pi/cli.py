@@ -17,7 +17,7 @@ from .bench import add_bench_arguments, bench_main
 from .distill import add_distill_arguments, distill_main
 from .train import (add_probe_arguments, add_recovery_arguments, add_teacher_arguments, probe_main, recovery_main,
                               teacher_main)
-from .core import check_mode, record_result, seed_everything
+from .core import check_mode, cli_command, record_result, seed_everything
 from .model import (PRESETS, FlowVLA, count_parameters, dummy_observation, format_count, get_config,
                               inference_flops, time_sampling)
 
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> dict:
                           "without cache": round(timing["uncached"]["median_ms"], 1), "parameters": result["parameters"],
                           "threads": result["threads"]}
     path = record_result(f"{args.preset}_latency", result, {"preset": args.preset, **asdict(cfg)}, mode=args.mode,
-                         command=" ".join(["shallow-pi", *args.argv]))
+                         command=cli_command(args))
     print(f"{args.preset}: {format_count(result['parameters'])} parameters, {torch.get_num_threads()} threads; "
           f"one 10-step chunk: {timing['cached']['median_ms']:.1f} ms with the prefix cache "
           f"({timing['uncached']['median_ms']:.1f} ms without, {result['cache_speedup']:.1f}x); recorded in {path}")

@@ -22,9 +22,9 @@ import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['MODES', 'check_mode', 'project_root', 'results_dir', 'atomic_path', 'atomic_write_text', 'git_revision',
-           'machine_info', 'provenance', 'record_result', 'load_result', 'figure_caption', 'caption_figure',
-           'save_figure', 'seed_everything']
+__all__ = ['MODES', 'check_mode', 'check_positive', 'cli_command', 'project_root', 'results_dir', 'atomic_path',
+           'atomic_write_text', 'git_revision', 'machine_info', 'provenance', 'record_result', 'load_result',
+           'figure_caption', 'caption_figure', 'save_figure', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #94be0e37
 MODES = ("smoke", "full")
@@ -35,6 +35,18 @@ def check_mode(mode: str) -> str:
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)} (smoke for a quick check, full to reproduce the figures)")
     return mode
+
+# %% ../nbs/00_core.ipynb #c0de0002
+def check_positive(args, names: Sequence[str]) -> None:
+    "Raise a `ValueError` naming the flag (`--batch-size` for `batch_size`) of the first option in `names` that `args` sets below 1."
+    for name in names:
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
+
+
+def cli_command(args, *fallback: str) -> str:
+    "The `shallow-pi` command line `args` came from (`cli` keeps it as `args.argv`), else `shallow-pi` and `fallback`."
+    return " ".join(["shallow-pi", *getattr(args, "argv", fallback)])
 
 # %% ../nbs/00_core.ipynb #6cf974b6
 def project_root(start: str | Path | None = None) -> Path:

@@ -33,7 +33,7 @@ from lerobot.datasets.lerobot_dataset import LeRobotDataset
 from lerobot.envs.metaworld import DIFFICULTY_TO_TASKS, TASK_DESCRIPTIONS, TASK_POLICY_MAPPING
 from tqdm.auto import tqdm
 
-from .core import atomic_path, atomic_write_text, project_root
+from .core import atomic_path, atomic_write_text, check_positive, cli_command, project_root
 from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig
 
 # %% auto #0
@@ -727,9 +727,7 @@ def evaluate_main(args) -> dict:
     (resumable); print it, optionally record it; return it."""
     from shallow_pi.core import record_result
     model_dir = saved_model_dir(args.model)
-    for name in ("episodes", "n_action_steps", "num_steps", "workers"):
-        if getattr(args, name) < 1:
-            raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
+    check_positive(args, ("episodes", "n_action_steps", "num_steps", "workers"))
     digest, demo_seeds, hide_state = weights_digest(model_dir), args.demo_seeds, args.hide_state
     policy = load_policy(model_dir, num_steps=args.num_steps, hide_state=hide_state)
     setting = (f"steps-{args.num_steps}_act-{args.n_action_steps}_max-{args.max_steps or 'horizon'}_ep-{args.episodes}"
@@ -745,8 +743,7 @@ def evaluate_main(args) -> dict:
         config = {"model": str(model_dir), "weights_sha256_16": digest, "tasks": args.tasks, "episodes": args.episodes,
                   "n_action_steps": args.n_action_steps, "max_steps": args.max_steps, "num_steps": args.num_steps,
                   "seed_start": report["config"]["seed_start"], "demo_seeds": demo_seeds, "hide_state": hide_state}
-        path = record_result(args.record, report, config, mode=args.mode,
-                             command=" ".join(["shallow-pi", *getattr(args, "argv", ["evaluate", str(model_dir)])]))
+        path = record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "evaluate", str(model_dir)))
         print(f"recorded in {path}")
     return report
 
@@ -768,9 +765,7 @@ def demos_main(args) -> dict:
     `args.tasks` as one LeRobotDataset at `<out>/all`, seeds counted up from `args.seed_start`, resumably; print, optionally
     record, and return the set's summary."""
     from shallow_pi.core import record_result
-    for name in ("episodes", "workers", "image_size"):
-        if getattr(args, name) < 1:
-            raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
+    check_positive(args, ("episodes", "workers", "image_size"))
     tasks = suite_tasks(args.tasks)
     out = Path(args.out) if args.out else demo_dir(args.image_size).parent
     root = generate_demos(tasks, out, args.episodes, image_size=args.image_size, workers=args.workers, seed_start=args.seed_start)
@@ -781,7 +776,6 @@ def demos_main(args) -> dict:
     if args.record:
         config = {"tasks": args.tasks, "episodes": args.episodes, "image_size": args.image_size, "cameras": list(CAMERAS),
                   "seed_start": args.seed_start, "workers": args.workers}
-        path = record_result(args.record, summary, config, mode=args.mode,
-                             command=" ".join(["shallow-pi", *getattr(args, "argv", ["demos"])]))
+        path = record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "demos"))
         print(f"recorded in {path}")
     return summary

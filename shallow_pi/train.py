@@ -20,7 +20,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_path, atomic_write_text, project_root, record_result, seed_everything
+from .core import (atomic_path, atomic_write_text, check_positive, cli_command, project_root, record_result,
+                             seed_everything)
 from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching_loss, get_config, sample_flow_time
 
 # %% auto #0
@@ -371,9 +372,7 @@ def teacher_main(args) -> dict:
     """Run `shallow-pi teacher`: train a `tiny` teacher (resumably: checkpoints in checkpoints/<out's name>), save it
     where `load_policy` finds it, print and optionally record the run; return the training summary."""
     from shallow_pi.metaworld import ChunkDataset, demo_dir, weights_digest
-    for name in ("steps", "batch_size", "draws"):
-        if getattr(args, name) < 1:
-            raise ValueError(f"--{name.replace('_', '-')} {getattr(args, name)}: give a positive number")
+    check_positive(args, ("steps", "batch_size", "draws"))
     if not 0 <= args.state_dropout < 1:
         raise ValueError(f"--state-dropout {args.state_dropout}: give a probability in [0, 1)")
     cfg = teacher_config(args.image_size, args.stem)
@@ -404,8 +403,7 @@ def teacher_main(args) -> dict:
                   "extra_data": [str(d) for d in args.extra_data]}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
-        print("recorded in", record_result(args.record, summary, config, mode=args.mode,
-                                           command=" ".join(["shallow-pi", *getattr(args, "argv", ["teacher"])])))
+        print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "teacher")))
     return summary
 
 # %% ../nbs/02b_teacher.ipynb #16506713
@@ -635,8 +633,7 @@ def probe_main(args) -> dict:
         config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
                   "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach,
                   "attention_frames": args.attention, "loss_data": [str(d) for d in args.loss_data]}
-        print("recorded in", record_result(args.record, report, config, mode=args.mode,
-                                           command=" ".join(["shallow-pi", *getattr(args, "argv", ["probe"])])))
+        print("recorded in", record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "probe")))
     return report
 
 # %% ../nbs/02b_teacher.ipynb #5f1a0c02
@@ -751,5 +748,5 @@ def recovery_main(args) -> dict:
                   "seed_start": RECOVERY_SEED_START, "takeover": asdict(Takeover(None, last_fraction=args.last_fraction)) | {"policy": str(model_dir)},
                   "workers": args.workers}
         print("recorded in", record_result(args.record, summary, config, mode=args.mode,
-                                           command=" ".join(["shallow-pi", *getattr(args, "argv", ["recovery", str(model_dir)])])))
+                                           command=cli_command(args, "recovery", str(model_dir))))
     return summary
