@@ -40,10 +40,10 @@ from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig
 __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAMERAS', 'STATE_NAMES', 'ACTION_NAMES', 'check_task',
            'suite_tasks', 'task_instruction', 'task_horizon', 'fast_renderer', 'MetaWorldEnv', 'Policy', 'batch_of',
            'ExpertPolicy', 'RandomPolicy', 'Episode', 'rollout', 'expert_success', 'demo_features', 'expert_episode',
-           'write_task_shard', 'merge_shards', 'generate_demos', 'demo_dir', 'open_dataset', 'check_features',
-           'Normalizer', 'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader',
-           'FlowVLAPolicy', 'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success',
-           'weights_digest', 'saved_model_dir', 'evaluate_main', 'demos_summary', 'demos_main']
+           'write_task_shard', 'merge_shards', 'generate_demos', 'demo_dir', 'demos_summary', 'open_dataset',
+           'check_features', 'Normalizer', 'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks',
+           'chunk_loader', 'FlowVLAPolicy', 'load_policy', 'wilson_interval', 'evaluate', 'success_rows',
+           'plot_success', 'weights_digest', 'saved_model_dir', 'evaluate_main', 'demos_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -391,6 +391,18 @@ def demo_dir(image_size: int = 64, name: str = "full") -> Path:
     """Where the demonstrations rendered at `image_size` pixels live: `data/metaworld/<name>/all` at 64 pixels (this
     notebook's), `data/metaworld/<name>-<size>px/all` otherwise (the 128-pixel teacher's, notebook 02b)."""
     return project_root() / "data" / "metaworld" / (name if image_size == 64 else f"{name}-{image_size}px") / "all"
+
+
+def demos_summary(root: str | Path) -> dict:
+    "What the generation records of a demonstration set at `root` (its merged `all` folder) say: per task and in all."
+    shards = json.loads((Path(root) / "meta" / "generation.json").read_text())["shards"]
+    def count(attempts, seconds):
+        kept = [a for a in attempts if a["success"]]
+        return {"episodes": len(kept), "attempts": len(attempts), "success_rate": len(kept) / len(attempts),
+                "frames": sum(a["steps"] for a in kept), "seconds": seconds}
+    tasks = {s["task"]: {"suite": TASKS[s["task"]][0] if s["task"] in TASKS else None, **count(s["attempts"], s["seconds"]),
+                         "seeds": [a["seed"] for a in s["attempts"] if a["success"]]} for s in shards}
+    return {"tasks": tasks, "overall": count([a for s in shards for a in s["attempts"]], sum(s["seconds"] for s in shards))}
 
 # %% ../nbs/02_metaworld.ipynb #c2eeeaa3
 def open_dataset(source: str | Path, **kwargs) -> LeRobotDataset:
@@ -748,18 +760,6 @@ def evaluate_main(args) -> dict:
     return report
 
 # %% ../nbs/02_metaworld.ipynb #d3e0a002
-def demos_summary(root: str | Path) -> dict:
-    "What the generation records of a demonstration set at `root` (its merged `all` folder) say: per task and in all."
-    shards = json.loads((Path(root) / "meta" / "generation.json").read_text())["shards"]
-    def count(attempts, seconds):
-        kept = [a for a in attempts if a["success"]]
-        return {"episodes": len(kept), "attempts": len(attempts), "success_rate": len(kept) / len(attempts),
-                "frames": sum(a["steps"] for a in kept), "seconds": seconds}
-    tasks = {s["task"]: {"suite": TASKS[s["task"]][0] if s["task"] in TASKS else None, **count(s["attempts"], s["seconds"]),
-                         "seeds": [a["seed"] for a in s["attempts"] if a["success"]]} for s in shards}
-    return {"tasks": tasks, "overall": count([a for s in shards for a in s["attempts"]], sum(s["seconds"] for s in shards))}
-
-
 def demos_main(args) -> dict:
     """Run `shallow-pi demos` (its options: `add_demos_arguments` in notebook 90): scripted-expert demonstrations of
     `args.tasks` as one LeRobotDataset at `<out>/all`, seeds counted up from `args.seed_start`, resumably; print, optionally
