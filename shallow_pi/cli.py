@@ -15,8 +15,8 @@ import torch
 
 from .bench import add_bench_arguments, bench_main
 from .distill import add_distill_arguments, distill_main
-from .train import (add_probe_arguments, add_recovery_arguments, add_teacher_arguments, probe_main, recovery_main,
-                              teacher_main)
+from .train import (add_explain_arguments, add_probe_arguments, add_recovery_arguments, add_teacher_arguments,
+                              explain_main, probe_main, recovery_main, teacher_main)
 from .core import check_mode, cli_command, record_result, seed_everything
 from .model import (PRESETS, FlowVLA, count_parameters, dummy_observation, format_count, get_config,
                               inference_flops, time_sampling)
@@ -151,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "the action expert attends to, against random weights (notebook 02b)")
     add_probe_arguments(p)
     p.set_defaults(func=probe_main)
+    p = sub.add_parser("explain", help="how much of the scripted expert's action chunks the state, the objects and the goal each "
+                                       "explain, over all frames and each episode's first steps; no model (notebook 02b)")
+    add_explain_arguments(p)
+    p.set_defaults(func=explain_main)
     p = sub.add_parser("recovery", help="recovery episodes: a saved model drives, Meta-World's scripted expert takes over and "
                                         "finishes; a LeRobotDataset for `shallow-pi teacher --extra-data` (notebook 02b)")
     add_recovery_arguments(p)

@@ -25,13 +25,14 @@ from .core import (atomic_path, atomic_write_text, check_positive, cli_command, 
 from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching_loss, get_config, sample_flow_time
 
 # %% auto #0
-__all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'TrainConfig', 'learning_rate', 'save_checkpoint',
-           'latest_checkpoint', 'step_generator', 'update_average', 'train', 'flow_loss', 'decoded_digest',
-           'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss', 'add_teacher_arguments',
-           'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe',
-           'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main',
-           'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary', 'add_recovery_arguments',
-           'recovery_main']
+__all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FEATURES', 'FEATURE_SETS', 'TrainConfig',
+           'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'update_average', 'train',
+           'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss',
+           'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames', 'prefix_features',
+           'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary',
+           'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary',
+           'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames', 'kernel_ridge_r2',
+           'action_shares', 'add_explain_arguments', 'explain_main']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -192,7 +193,7 @@ def decoded_digest(chunks) -> str:
 # %% ../nbs/02b_teacher.ipynb #5c2c7e33
 class MemoryChunks:
     """Every example of a `ChunkDataset` (or of several, normalised alike), decoded once; `draw(step, generator)` returns a
-    random batch (Observation, actions, pad)."""
+    random batch (Observation, actions, pad). Examples are drawn uniformly unless `weight_early_frames` weighs them."""
 
     def __init__(self, chunks, batch_size: int, progress: bool = True, cache_dir: str | Path | None = None):
         from shallow_pi.model import ByteTokenizer
@@ -207,6 +208,10 @@ class MemoryChunks:
         self.instructions, self.task_index = saved["instructions"], saved["task_index"]  # [str], (N,)
         self.tokens, self.token_mask = ByteTokenizer(first.cfg.max_text_len).encode(self.instructions)
         self.batch_size, self.normalizer = batch_size, first.normalizer
+        # (N,) each example's frame in its episode: read from the datasets' own columns, so not part of the decoded cache
+        self.frame_index = torch.cat([torch.as_tensor(np.asarray(p.ds.hf_dataset.select_columns(["frame_index"])
+                                                                 .with_format("numpy")["frame_index"])) for p in parts])
+        self.weights = None  # (N,) drawing weights, or None: uniform
 
     @classmethod
     def _load(cls, chunks, progress: bool, cache_dir: str | Path | None) -> dict:
@@ -258,9 +263,21 @@ class MemoryChunks:
         obs = Observation(self.images[idx].float() / 255, self.tokens[task], self.token_mask[task], self.state[idx])
         return obs, self.actions[idx], self.pad[idx]
 
+    def weight_early_frames(self, steps: int, weight: float) -> float:
+        """Draw the examples of each episode's first `steps` frames `weight` times as often as the others (`steps` 0 or
+        `weight` 1: uniformly again); return the share of draws they then take."""
+        if steps < 0 or not weight > 0:
+            raise ValueError(f"steps={steps}, weight={weight}: give steps >= 0 (0: none) and a positive weight (1: uniform)")
+        early = (self.frame_index < steps).double()  # (N,)
+        self.weights = None if steps == 0 or weight == 1 else 1 + (weight - 1) * early
+        weights = torch.ones_like(early) if self.weights is None else self.weights
+        return ((weights * early).sum() / weights.sum()).item()
+
     def draw(self, step: int, generator: torch.Generator):
-        "Batch `step`: examples drawn uniformly with replacement by `generator`."
-        return self.batch(torch.randint(0, len(self), (self.batch_size,), generator=generator))
+        "Batch `step`: examples drawn with replacement by `generator`, uniformly or by `weight_early_frames`' weights."
+        if self.weights is None:
+            return self.batch(torch.randint(0, len(self), (self.batch_size,), generator=generator))
+        return self.batch(torch.multinomial(self.weights, self.batch_size, replacement=True, generator=generator))
 
 # %% ../nbs/02b_teacher.ipynb #2778648d
 def grow_patches(model: FlowVLA, factor: int = 2) -> FlowVLA:
@@ -331,6 +348,10 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--state-dropout", type=float, default=0.0,
                         help="probability of zeroing an observation's state in training, so the images must place the hand "
                              "(default: 0)")
+    parser.add_argument("--early-steps", type=int, default=0,
+                        help="draw each episode's first EARLY_STEPS frames --early-weight times as often as the rest (default: 0, none)")
+    parser.add_argument("--early-weight", type=float, default=1.0,
+                        help="how much more often the early frames are drawn (default: 1, uniform draws)")
     parser.add_argument("--ema", type=float, default=0.0, help="decay of the weight average, 0 for none (default: 0)")
     parser.add_argument("--steps", type=int, default=4000, help="optimiser steps (default: 4000)")
     parser.add_argument("--batch-size", type=int, default=32, help="observations per step (default: 32)")
@@ -375,6 +396,8 @@ def teacher_main(args) -> dict:
     check_positive(args, ("steps", "batch_size", "draws"))
     if not 0 <= args.state_dropout < 1:
         raise ValueError(f"--state-dropout {args.state_dropout}: give a probability in [0, 1)")
+    if args.early_steps < 0 or not args.early_weight > 0:
+        raise ValueError(f"--early-steps {args.early_steps} --early-weight {args.early_weight}: give steps >= 0 and a positive weight")
     cfg = teacher_config(args.image_size, args.stem)
     data_dir = args.data or demo_dir(args.image_size)
     if not args.data and not Path(data_dir).exists():
@@ -386,6 +409,7 @@ def teacher_main(args) -> dict:
     main_chunks = ChunkDataset(data_dir, cfg)
     extra_chunks = [ChunkDataset(d, cfg, normalizer=main_chunks.normalizer) for d in args.extra_data]  # actions mean one thing
     data = MemoryChunks([main_chunks, *extra_chunks], recipe.batch_size, cache_dir=args.decode_cache or None)
+    early_share = data.weight_early_frames(args.early_steps, args.early_weight)
     out = Path(args.out)
     torch.manual_seed(recipe.seed)
     model = FlowVLA(cfg) if args.init is None else initial_teacher(args.init, cfg, data.normalizer)
@@ -396,10 +420,12 @@ def teacher_main(args) -> dict:
     summary = {"steps": recipe.steps, "final_loss": log[-1]["total"], "probe_loss": probe_loss(model, data),
                "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps, "frames": len(data),
                "extra_frames": sum(len(c) for c in extra_chunks),
+               "early_share_of_draws": early_share,
                "parameters": sum(p.numel() for p in model.parameters()), "checkpoint": str(out)}
     print(f"teacher in {out}: {recipe.steps} steps in {summary['seconds'] / 60:.0f} min, probe loss {summary['probe_loss']:.4f}")
     if args.record:
-        config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
+        config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout,
+                  "early_steps": args.early_steps, "early_weight": args.early_weight, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
                   "extra_data": [str(d) for d in args.extra_data]}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
@@ -750,3 +776,117 @@ def recovery_main(args) -> dict:
         print("recorded in", record_result(args.record, summary, config, mode=args.mode,
                                            command=cli_command(args, "recovery", str(model_dir))))
     return summary
+
+# %% ../nbs/02b_teacher.ipynb #7b0c0c02
+EXPERT_FEATURES = {"state": [0, 1, 2, 3], "objects": [4, 5, 6, 11, 12, 13], "goal": [36, 37, 38]}  # columns of Meta-World's observation
+FEATURE_SETS = {"state": ("state",), "state + objects": ("state", "objects"), "state + goal": ("state", "goal"),
+                "state + objects + goal": ("state", "objects", "goal")}
+
+
+@dataclass
+class ExpertFrames:
+    "Frames of the scripted expert's episodes: Meta-World's full observation and the action chunk that follows each frame."
+    task: str
+    privileged: np.ndarray  # (N, 39): hand xyz (0:3), gripper (3), object positions (4:7, 11:14), ..., goal (36:39)
+    chunks: np.ndarray  # (N, T, 4): the next T expert actions
+    episode: np.ndarray  # (N,) int: which successful episode (0, 1, ...) each frame is from
+    step: np.ndarray  # (N,) int: the frame's step in its episode
+
+
+def expert_frames(task: str, n_episodes: int, chunk_size: int = 16, stride: int = 4, seed_start: int = 0) -> ExpertFrames:
+    """Replay Meta-World's scripted expert without rendering on seeds from `seed_start` (0: the demonstrations' scenes) until
+    `n_episodes` succeed, keeping every `stride`-th frame of each that has a whole chunk of `chunk_size` actions after it."""
+    from shallow_pi.metaworld import ExpertPolicy, MetaWorldEnv, rollout
+    privileged, chunks, episode, step, seed = [], [], [], [], seed_start
+    with MetaWorldEnv(task, render=False) as env:
+        for k in range(n_episodes):
+            while True:  # the next seed the expert succeeds on, as the demonstrations keep only those
+                ep, seed = rollout(env, ExpertPolicy(), seed, n_action_steps=1, keep_frames=True), seed + 1
+                if ep.success and ep.steps >= chunk_size:
+                    break
+            actions = np.stack(ep.actions)  # (steps, 4)
+            for t in range(0, len(actions) - chunk_size + 1, stride):
+                privileged.append(ep.frames[t]["privileged"])
+                chunks.append(actions[t:t + chunk_size])
+                episode.append(k)
+                step.append(t)
+    return ExpertFrames(task, np.stack(privileged), np.stack(chunks).astype(np.float32), np.asarray(episode), np.asarray(step))
+
+
+def kernel_ridge_r2(X: np.ndarray, Y: np.ndarray, n_train: int, subsets: dict[str, np.ndarray] | None = None,
+                    gammas=(0.3, 1.0, 3.0), penalties=(1e-3, 1e-2, 1e-1, 1.0)) -> dict:
+    """The held-out fraction of the variance of `Y` (N, ...) that a Gaussian-kernel ridge regression on `X` (N, F) explains:
+    fit on the first `n_train` rows (kernel width and penalty chosen on the last fifth of those), scored on the rest, and on
+    the rest's rows in each of `subsets` (boolean masks (N,)) with that subset's own variance. The kernel is
+    exp(-gamma · |x - x'|² / F) on standardised features, so gamma is per feature whatever their number."""
+    if not 5 <= n_train < len(X):
+        raise ValueError(f"n_train={n_train} of {len(X)} rows: fit on at least 5 rows and keep some to score on")
+    X, Y = torch.as_tensor(X, dtype=torch.float64), torch.as_tensor(Y, dtype=torch.float64).flatten(1)  # (N, F), (N, K)
+    X = (X - X[:n_train].mean(0)) / X[:n_train].std(0).clamp_min(1e-6)  # a constant column becomes 0
+    Y = Y - Y[:n_train].mean(0)
+    n_sub = n_train - max(1, n_train // 5)
+
+    def fit_predict(gamma, penalty, n, rows):  # fit on the first n rows, predict `rows`
+        kernel = lambda a, b: torch.exp(-gamma * torch.cdist(a, b) ** 2 / X.shape[1])
+        alpha = torch.linalg.solve(kernel(X[:n], X[:n]) + penalty * torch.eye(n, dtype=X.dtype), Y[:n])
+        return kernel(X[rows], X[:n]) @ alpha
+
+    held = slice(n_sub, n_train)
+    gamma, penalty = min(((g, p) for g in gammas for p in penalties),
+                         key=lambda gp: ((fit_predict(*gp, n_sub, held) - Y[held]) ** 2).mean().item())
+    test = torch.arange(n_train, len(X))
+    error = fit_predict(gamma, penalty, n_train, test) - Y[test]  # (N_test, K)
+    r2 = lambda rows: 1 - ((error[rows] ** 2).sum() / ((Y[test][rows] - Y[test][rows].mean(0)) ** 2).sum()).item()
+    out = {"r2": r2(slice(None)), "gamma": gamma, "penalty": penalty, "n_train": n_train, "n_test": len(test)}
+    for name, mask in (subsets or {}).items():
+        rows = torch.as_tensor(np.asarray(mask)[n_train:])
+        out[f"r2_{name}"], out[f"n_test_{name}"] = (r2(rows) if rows.sum() > 1 else None), int(rows.sum())
+    return out
+
+
+def action_shares(frames: ExpertFrames, normalizer, early_steps: int = 16, train_fraction: float = 0.75) -> dict:
+    """How much of the expert's action chunks (normalised as a policy's loss sees them) each of `FEATURE_SETS` explains in
+    episodes held out (`kernel_ridge_r2`, fit on the first `train_fraction` of the episodes): over all frames, and over the
+    frames of each episode's first `early_steps` steps, where the hand has not yet moved towards anything."""
+    n_train = int(np.searchsorted(frames.episode, round(frames.episode.max() * train_fraction)))  # whole episodes each side
+    Y = normalizer.norm_action(frames.chunks)  # (N, T, 4)
+    early = {"early": frames.step < early_steps}
+    return {name: kernel_ridge_r2(frames.privileged[:, [c for part in parts for c in EXPERT_FEATURES[part]]], Y, n_train, early)
+            for name, parts in FEATURE_SETS.items()}
+
+
+def add_explain_arguments(parser: argparse.ArgumentParser):
+    "The options of `shallow-pi explain`."
+    parser.add_argument("--tasks", default="easy,medium,hard,very_hard", help="suites or tasks, comma-separated (default: the four suites)")
+    parser.add_argument("--episodes", type=int, default=80, help="successful expert episodes per task; the last quarter are held out "
+                                                                 "(default: 80)")
+    parser.add_argument("--stride", type=int, default=4, help="keep every STRIDE-th frame of each episode (default: 4)")
+    parser.add_argument("--early-steps", type=int, default=16, help="the frames scored apart: each episode's first EARLY_STEPS "
+                                                                    "steps (default: 16, one chunk)")
+    parser.add_argument("--normalizer", default="results/teacher-long",
+                        help="a saved teacher whose normaliser weighs the action dimensions as its loss does (default: results/teacher-long)")
+    parser.add_argument("--seed-start", type=int, default=0, help="the first seed (default: 0, the demonstrations' scenes)")
+    parser.add_argument("--record", help="record the shares as results/<RECORD>.json (results/smoke/ with --mode smoke)")
+    parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
+
+
+def explain_main(args) -> dict:
+    """Run `shallow-pi explain`: per task, how much of the scripted expert's action chunks the state, the objects and the goal
+    explain in held-out episodes (`action_shares`), over all frames and over each episode's first steps."""
+    from shallow_pi.metaworld import Normalizer, suite_tasks
+    check_positive(args, ("episodes", "stride", "early_steps"))
+    if args.episodes < 4:
+        raise ValueError(f"--episodes {args.episodes}: use at least 4 (a quarter are held out to score on)")
+    normalizer, cfg = Normalizer.load(args.normalizer), FlowVLA.load(args.normalizer).cfg
+    report = {}
+    for task in tqdm(suite_tasks(args.tasks), desc="explain"):
+        frames = expert_frames(task, args.episodes, cfg.chunk_size, args.stride, args.seed_start)
+        report[task] = shares = action_shares(frames, normalizer, args.early_steps)
+        tqdm.write(f"{task:24s} R² all frames / first {args.early_steps} steps: " + "  ".join(
+            f"{name} {r['r2']:.2f}/{r['r2_early']:.2f}" for name, r in shares.items()))
+    if args.record:
+        config = {"tasks": list(report), "episodes": args.episodes, "stride": args.stride, "early_steps": args.early_steps,
+                  "chunk_size": cfg.chunk_size, "normalizer": str(args.normalizer), "seed_start": args.seed_start,
+                  "features": EXPERT_FEATURES, "feature_sets": FEATURE_SETS, "train_fraction": 0.75}
+        print("recorded in", record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "explain")))
+    return report
