@@ -31,8 +31,8 @@ __all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FE
            'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames', 'prefix_features',
            'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary',
            'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary',
-           'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames', 'kernel_ridge_r2',
-           'action_shares', 'add_explain_arguments', 'explain_main']
+           'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames', 'explained_variance',
+           'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments', 'explain_main']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -264,8 +264,8 @@ class MemoryChunks:
         return obs, self.actions[idx], self.pad[idx]
 
     def weight_early_frames(self, steps: int, weight: float) -> float:
-        """Draw the examples of each episode's first `steps` frames `weight` times as often as the others (`steps` 0 or
-        `weight` 1: uniformly again); return the share of draws they then take."""
+        """Draw the examples of each episode's first `steps` frames (in a recovery episode, the first after the takeover)
+        `weight` times as often as the others (`steps` 0 or `weight` 1: uniformly again); return the share of draws they take."""
         if steps < 0 or not weight > 0:
             raise ValueError(f"steps={steps}, weight={weight}: give steps >= 0 (0: none) and a positive weight (1: uniform)")
         early = (self.frame_index < steps).double()  # (N,)
@@ -319,11 +319,13 @@ def evaluating(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
 
 
 def probe_loss(model: FlowVLA, data: MemoryChunks, n: int = 1024, seed: int = 12345, batch_size: int = 64,
-               hide_state: bool = False) -> float:
+               hide_state: bool = False, early_steps: int = 0) -> float:
     """Flow-matching loss of `model` on `n` fixed (example, noise, time) draws of `data`: the same draws for every model.
-    With `hide_state`, every state is zeroed (the mean state) as state dropout does: how much the model leans on the state."""
+    With `hide_state`, every state is zeroed (the mean state) as state dropout does: how much the model leans on the state.
+    With `early_steps` > 0, the examples are drawn from each episode's first `early_steps` frames only."""
     g = torch.Generator().manual_seed(seed)
-    idx = torch.randint(0, len(data), (n,), generator=g)  # (n,)
+    pool = torch.arange(len(data)) if early_steps == 0 else torch.nonzero(data.frame_index < early_steps).flatten()  # (P,)
+    idx = pool[torch.randint(0, len(pool), (n,), generator=g)]  # (n,): with no early_steps, the draws of before
     noise = torch.randn((n, *data.actions.shape[1:]), generator=g)  # (n, H, A)
     t = sample_flow_time(n, g)  # (n,)
     total = 0.0
@@ -606,6 +608,9 @@ def add_probe_arguments(parser: argparse.ArgumentParser):
                         help="also the saved model's flow-matching loss on fixed draws of this LeRobotDataset, normalised with "
                              "the model's own normaliser (how well it fits demonstrations or recovery episodes), with the state given "
                              "and hidden (how much it leans on the state); repeatable")
+    parser.add_argument("--loss-early-steps", type=int, default=0,
+                        help="with --loss-data, also the loss on draws from each episode's first LOSS_EARLY_STEPS frames only "
+                             "(default: 0, none)")
     parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping decoded --loss-data between runs ('' for none)")
     parser.add_argument("--record", help="record the probe as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
@@ -655,10 +660,14 @@ def probe_main(args) -> dict:
                 report[key][str(source)] = probe_loss(trained, data, hide_state=hide)
             print(f"flow-matching loss on {source}: {report['loss'][str(source)]:.4f}, with the state hidden "
                   f"{report['loss_state_hidden'][str(source)]:.4f} (1024 fixed draws)")
+            if args.loss_early_steps > 0:
+                report.setdefault("loss_early", {})[str(source)] = loss = probe_loss(trained, data, early_steps=args.loss_early_steps)
+                print(f"  on each episode's first {args.loss_early_steps} frames only: {loss:.4f}")
     if args.record:
         config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
                   "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach,
-                  "attention_frames": args.attention, "loss_data": [str(d) for d in args.loss_data]}
+                  "attention_frames": args.attention, "loss_data": [str(d) for d in args.loss_data],
+                  "loss_early_steps": args.loss_early_steps}
         print("recorded in", record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "probe")))
     return report
 
@@ -787,30 +796,44 @@ FEATURE_SETS = {"state": ("state",), "state + objects": ("state", "objects"), "s
 class ExpertFrames:
     "Frames of the scripted expert's episodes: Meta-World's full observation and the action chunk that follows each frame."
     task: str
+    instruction: str
     privileged: np.ndarray  # (N, 39): hand xyz (0:3), gripper (3), object positions (4:7, 11:14), ..., goal (36:39)
     chunks: np.ndarray  # (N, T, 4): the next T expert actions
     episode: np.ndarray  # (N,) int: which successful episode (0, 1, ...) each frame is from
     step: np.ndarray  # (N,) int: the frame's step in its episode
+    images: np.ndarray | None = None  # (N, n_cam, H, W, 3) uint8, if rendered
+
+    def held_out(self, train_fraction: float = 0.75) -> int:
+        "The first row of the held-out episodes: the last (1 - `train_fraction`) of them, whole."
+        return int(np.searchsorted(self.episode, round((self.episode.max() + 1) * train_fraction)))
 
 
-def expert_frames(task: str, n_episodes: int, chunk_size: int = 16, stride: int = 4, seed_start: int = 0) -> ExpertFrames:
-    """Replay Meta-World's scripted expert without rendering on seeds from `seed_start` (0: the demonstrations' scenes) until
-    `n_episodes` succeed, keeping every `stride`-th frame of each that has a whole chunk of `chunk_size` actions after it."""
+def expert_frames(task: str, n_episodes: int, chunk_size: int = 16, stride: int = 4, seed_start: int = 0,
+                  image_size: int | None = None) -> ExpertFrames:
+    """Replay Meta-World's scripted expert on seeds from `seed_start` (0: the demonstrations' scenes) until `n_episodes`
+    succeed, keeping every `stride`-th frame of each that has a whole chunk of `chunk_size` actions after it; rendered at
+    `image_size` (as the demonstrations were) if given, else not rendered at all."""
     from shallow_pi.metaworld import ExpertPolicy, MetaWorldEnv, rollout
-    privileged, chunks, episode, step, seed = [], [], [], [], seed_start
-    with MetaWorldEnv(task, render=False) as env:
+    rows, seed = [], seed_start  # (observation, chunk, episode, step) per kept frame
+    with MetaWorldEnv(task, image_size or 64, render=image_size is not None) as env:
         for k in range(n_episodes):
             while True:  # the next seed the expert succeeds on, as the demonstrations keep only those
                 ep, seed = rollout(env, ExpertPolicy(), seed, n_action_steps=1, keep_frames=True), seed + 1
                 if ep.success and ep.steps >= chunk_size:
                     break
             actions = np.stack(ep.actions)  # (steps, 4)
-            for t in range(0, len(actions) - chunk_size + 1, stride):
-                privileged.append(ep.frames[t]["privileged"])
-                chunks.append(actions[t:t + chunk_size])
-                episode.append(k)
-                step.append(t)
-    return ExpertFrames(task, np.stack(privileged), np.stack(chunks).astype(np.float32), np.asarray(episode), np.asarray(step))
+            rows += [(ep.frames[t], actions[t:t + chunk_size], k, t) for t in range(0, len(actions) - chunk_size + 1, stride)]
+        instruction = env.instruction
+    obs, chunks, episode, step = zip(*rows)
+    return ExpertFrames(task, instruction, np.stack([o["privileged"] for o in obs]), np.stack(chunks).astype(np.float32),
+                        np.asarray(episode), np.asarray(step), np.stack([o["images"] for o in obs]) if image_size else None)
+
+
+def explained_variance(error: torch.Tensor, target: torch.Tensor) -> float | None:
+    "1 - |error|² / |target - its mean over rows|², summed over rows and columns (R²); None for fewer than two rows."
+    if len(target) < 2:
+        return None
+    return 1 - ((error ** 2).sum() / ((target - target.mean(0)) ** 2).sum()).item()
 
 
 def kernel_ridge_r2(X: np.ndarray, Y: np.ndarray, n_train: int, subsets: dict[str, np.ndarray] | None = None,
@@ -834,13 +857,12 @@ def kernel_ridge_r2(X: np.ndarray, Y: np.ndarray, n_train: int, subsets: dict[st
     held = slice(n_sub, n_train)
     gamma, penalty = min(((g, p) for g in gammas for p in penalties),
                          key=lambda gp: ((fit_predict(*gp, n_sub, held) - Y[held]) ** 2).mean().item())
-    test = torch.arange(n_train, len(X))
+    test = slice(n_train, len(X))
     error = fit_predict(gamma, penalty, n_train, test) - Y[test]  # (N_test, K)
-    r2 = lambda rows: 1 - ((error[rows] ** 2).sum() / ((Y[test][rows] - Y[test][rows].mean(0)) ** 2).sum()).item()
-    out = {"r2": r2(slice(None)), "gamma": gamma, "penalty": penalty, "n_train": n_train, "n_test": len(test)}
+    out = {"r2": explained_variance(error, Y[test]), "gamma": gamma, "penalty": penalty, "n_train": n_train, "n_test": len(error)}
     for name, mask in (subsets or {}).items():
         rows = torch.as_tensor(np.asarray(mask)[n_train:])
-        out[f"r2_{name}"], out[f"n_test_{name}"] = (r2(rows) if rows.sum() > 1 else None), int(rows.sum())
+        out[f"r2_{name}"], out[f"n_test_{name}"] = explained_variance(error[rows], Y[test][rows]), int(rows.sum())
     return out
 
 
@@ -848,11 +870,32 @@ def action_shares(frames: ExpertFrames, normalizer, early_steps: int = 16, train
     """How much of the expert's action chunks (normalised as a policy's loss sees them) each of `FEATURE_SETS` explains in
     episodes held out (`kernel_ridge_r2`, fit on the first `train_fraction` of the episodes): over all frames, and over the
     frames of each episode's first `early_steps` steps, where the hand has not yet moved towards anything."""
-    n_train = int(np.searchsorted(frames.episode, round(frames.episode.max() * train_fraction)))  # whole episodes each side
-    Y = normalizer.norm_action(frames.chunks)  # (N, T, 4)
-    early = {"early": frames.step < early_steps}
-    return {name: kernel_ridge_r2(frames.privileged[:, [c for part in parts for c in EXPERT_FEATURES[part]]], Y, n_train, early)
-            for name, parts in FEATURE_SETS.items()}
+    Y, early = normalizer.norm_action(frames.chunks), {"early": frames.step < early_steps}  # (N, T, 4)
+    return {name: kernel_ridge_r2(frames.privileged[:, [c for part in parts for c in EXPERT_FEATURES[part]]], Y,
+                                  frames.held_out(train_fraction), early) for name, parts in FEATURE_SETS.items()}
+
+
+def policy_shares(policy, frames: ExpertFrames, normalizer, early_steps: int = 16, train_fraction: float = 0.75,
+                  batch_size: int = 64) -> dict:
+    """How much of the expert's action chunks in the held-out episodes a policy's own chunks explain, each sampled from the
+    same rendered frame and the hand's state, normalised alike: over all frames and over each episode's first `early_steps`
+    steps. Beside `action_shares`, it says whether the policy uses more of the scene than the state alone would give."""
+    if frames.images is None:
+        raise ValueError("the frames were not rendered: call expert_frames(..., image_size=...) at the policy's image size")
+    start = frames.held_out(train_fraction)
+    chunk = frames.chunks.shape[1]
+    predicted = []
+    for s in range(start, len(frames.chunks), batch_size):
+        rows = slice(s, min(s + batch_size, len(frames.chunks)))
+        batch = {"images": frames.images[rows], "state": frames.privileged[rows, :4].astype(np.float32),
+                 "task": [frames.instruction] * (rows.stop - rows.start)}
+        predicted.append(policy(batch)[:, :chunk])  # (B, T, 4)
+    predicted = np.concatenate(predicted)  # (N_test, T, 4)
+    target = torch.as_tensor(normalizer.norm_action(frames.chunks[start:]), dtype=torch.float64).flatten(1)
+    error = torch.as_tensor(normalizer.norm_action(predicted), dtype=torch.float64).flatten(1) - target
+    early = torch.as_tensor(frames.step[start:] < early_steps)
+    return {"r2": explained_variance(error, target), "r2_early": explained_variance(error[early], target[early]),
+            "n_test": len(target), "n_test_early": int(early.sum())}
 
 
 def add_explain_arguments(parser: argparse.ArgumentParser):
@@ -865,6 +908,9 @@ def add_explain_arguments(parser: argparse.ArgumentParser):
                                                                     "steps (default: 16, one chunk)")
     parser.add_argument("--normalizer", default="results/teacher-long",
                         help="a saved teacher whose normaliser weighs the action dimensions as its loss does (default: results/teacher-long)")
+    parser.add_argument("--model", action="append", default=[], metavar="DIR",
+                        help="also how much of the expert's chunks this saved teacher or student explains with its own, from "
+                             "the same rendered frames (`policy_shares`); repeatable")
     parser.add_argument("--seed-start", type=int, default=0, help="the first seed (default: 0, the demonstrations' scenes)")
     parser.add_argument("--record", help="record the shares as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
@@ -872,21 +918,30 @@ def add_explain_arguments(parser: argparse.ArgumentParser):
 
 def explain_main(args) -> dict:
     """Run `shallow-pi explain`: per task, how much of the scripted expert's action chunks the state, the objects and the goal
-    explain in held-out episodes (`action_shares`), over all frames and over each episode's first steps."""
-    from shallow_pi.metaworld import Normalizer, suite_tasks
+    explain in held-out episodes (`action_shares`), over all frames and over each episode's first steps; with `--model`,
+    also how much each saved model's own chunks explain (`policy_shares`)."""
+    from shallow_pi.metaworld import Normalizer, load_policy, suite_tasks, weights_digest
     check_positive(args, ("episodes", "stride", "early_steps"))
     if args.episodes < 4:
         raise ValueError(f"--episodes {args.episodes}: use at least 4 (a quarter are held out to score on)")
     normalizer, cfg = Normalizer.load(args.normalizer), FlowVLA.load(args.normalizer).cfg
-    report = {}
+    policies = {str(m): load_policy(m) for m in args.model}
+    sizes = {p.image_size for p in policies.values()}
+    if len(sizes) > 1:
+        raise ValueError(f"--model: the models see {sorted(sizes)}-pixel images; compare models of one image size per run")
+    report = {"shares": {}, "policies": {m: {} for m in policies}}
     for task in tqdm(suite_tasks(args.tasks), desc="explain"):
-        frames = expert_frames(task, args.episodes, cfg.chunk_size, args.stride, args.seed_start)
-        report[task] = shares = action_shares(frames, normalizer, args.early_steps)
+        frames = expert_frames(task, args.episodes, cfg.chunk_size, args.stride, args.seed_start, next(iter(sizes), None))
+        report["shares"][task] = shares = action_shares(frames, normalizer, args.early_steps)
         tqdm.write(f"{task:24s} R² all frames / first {args.early_steps} steps: " + "  ".join(
             f"{name} {r['r2']:.2f}/{r['r2_early']:.2f}" for name, r in shares.items()))
+        for name, policy in policies.items():
+            report["policies"][name][task] = r = policy_shares(policy, frames, normalizer, args.early_steps)
+            tqdm.write(f"{'':24s} {name}: {r['r2']:.2f}/{r['r2_early']:.2f}")
     if args.record:
-        config = {"tasks": list(report), "episodes": args.episodes, "stride": args.stride, "early_steps": args.early_steps,
+        config = {"tasks": list(report["shares"]), "episodes": args.episodes, "stride": args.stride, "early_steps": args.early_steps,
                   "chunk_size": cfg.chunk_size, "normalizer": str(args.normalizer), "seed_start": args.seed_start,
-                  "features": EXPERT_FEATURES, "feature_sets": FEATURE_SETS, "train_fraction": 0.75}
+                  "features": EXPERT_FEATURES, "feature_sets": FEATURE_SETS, "train_fraction": 0.75,
+                  "models": {m: weights_digest(m) for m in policies}}
         print("recorded in", record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "explain")))
     return report
