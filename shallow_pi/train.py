@@ -801,6 +801,7 @@ class ExpertFrames:
     chunks: np.ndarray  # (N, T, 4): the next T expert actions
     episode: np.ndarray  # (N,) int: which successful episode (0, 1, ...) each frame is from
     step: np.ndarray  # (N,) int: the frame's step in its episode
+    seeds: list[int]  # the seed of each episode
     images: np.ndarray | None = None  # (N, n_cam, H, W, 3) uint8, if rendered
 
     def held_out(self, train_fraction: float = 0.75) -> int:
@@ -814,19 +815,20 @@ def expert_frames(task: str, n_episodes: int, chunk_size: int = 16, stride: int 
     succeed, keeping every `stride`-th frame of each that has a whole chunk of `chunk_size` actions after it; rendered at
     `image_size` (as the demonstrations were) if given, else not rendered at all."""
     from shallow_pi.metaworld import ExpertPolicy, MetaWorldEnv, rollout
-    rows, seed = [], seed_start  # (observation, chunk, episode, step) per kept frame
+    rows, seeds, seed = [], [], seed_start  # rows: (observation, chunk, episode, step) per kept frame
     with MetaWorldEnv(task, image_size or 64, render=image_size is not None) as env:
         for k in range(n_episodes):
             while True:  # the next seed the expert succeeds on, as the demonstrations keep only those
                 ep, seed = rollout(env, ExpertPolicy(), seed, n_action_steps=1, keep_frames=True), seed + 1
                 if ep.success and ep.steps >= chunk_size:
                     break
+            seeds.append(seed - 1)
             actions = np.stack(ep.actions)  # (steps, 4)
             rows += [(ep.frames[t], actions[t:t + chunk_size], k, t) for t in range(0, len(actions) - chunk_size + 1, stride)]
         instruction = env.instruction
     obs, chunks, episode, step = zip(*rows)
     return ExpertFrames(task, instruction, np.stack([o["privileged"] for o in obs]), np.stack(chunks).astype(np.float32),
-                        np.asarray(episode), np.asarray(step), np.stack([o["images"] for o in obs]) if image_size else None)
+                        np.asarray(episode), np.asarray(step), seeds, np.stack([o["images"] for o in obs]) if image_size else None)
 
 
 def explained_variance(error: torch.Tensor, target: torch.Tensor) -> float | None:
@@ -929,14 +931,19 @@ def explain_main(args) -> dict:
     sizes = {p.image_size for p in policies.values()}
     if len(sizes) > 1:
         raise ValueError(f"--model: the models see {sorted(sizes)}-pixel images; compare models of one image size per run")
-    report = {"shares": {}, "policies": {m: {} for m in policies}}
+    image_size, report = next(iter(sizes), None), {"shares": {}, "policies": {m: {} for m in policies}}
     for task in tqdm(suite_tasks(args.tasks), desc="explain"):
-        frames = expert_frames(task, args.episodes, cfg.chunk_size, args.stride, args.seed_start, next(iter(sizes), None))
+        frames = expert_frames(task, args.episodes, cfg.chunk_size, args.stride, args.seed_start)
         report["shares"][task] = shares = action_shares(frames, normalizer, args.early_steps)
         tqdm.write(f"{task:24s} R² all frames / first {args.early_steps} steps: " + "  ".join(
             f"{name} {r['r2']:.2f}/{r['r2_early']:.2f}" for name, r in shares.items()))
+        if policies:  # the held-out episodes again, from their first seed, rendered: rendering every step is the slow part
+            first = int(frames.episode[frames.held_out()])
+            held = expert_frames(task, args.episodes - first, cfg.chunk_size, args.stride, frames.seeds[first], image_size)
+            if not np.array_equal(held.chunks, frames.chunks[frames.held_out():]):
+                raise RuntimeError(f"{task}: replaying the held-out episodes from seed {frames.seeds[first]} gave other episodes")
         for name, policy in policies.items():
-            report["policies"][name][task] = r = policy_shares(policy, frames, normalizer, args.early_steps)
+            report["policies"][name][task] = r = policy_shares(policy, held, normalizer, args.early_steps, train_fraction=0.0)
             tqdm.write(f"{'':24s} {name}: {r['r2']:.2f}/{r['r2_early']:.2f}")
     if args.record:
         config = {"tasks": list(report["shares"]), "episodes": args.episodes, "stride": args.stride, "early_steps": args.early_steps,
