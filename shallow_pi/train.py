@@ -622,6 +622,8 @@ def probe_main(args) -> dict:
     also where the saved model's hand ends in reach-v3 against where the goal was (`reach_endpoints`); with `--loss-data`,
     its flow-matching loss on fixed draws of each dataset (`probe_loss`), with the state given and hidden."""
     from shallow_pi.metaworld import check_task, load_policy, weights_digest
+    if args.loss_early_steps < 0:
+        raise ValueError(f"--loss-early-steps {args.loss_early_steps}: give 0 (none) or a positive number of frames")
     if args.frames < 20:
         raise ValueError(f"--frames {args.frames}: use at least 20 (a quarter is held out to score on)")
     tasks = [] if args.tasks in ("", "none") else [check_task(t) for t in args.tasks.split(",")]
