@@ -18,21 +18,24 @@ from typing import Callable, Iterator
 
 import numpy as np
 import torch
+from safetensors.torch import load_file, save_file
 from tqdm.auto import tqdm
 
 from .core import (atomic_path, atomic_write_text, check_positive, cli_command, project_root, record_result,
                              seed_everything)
-from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching_loss, get_config, sample_flow_time
+from .model import (ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matching_loss, get_config, masked_mse,
+                               noisy_actions, sample_flow_time, target_velocity)
 
 # %% auto #0
-__all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FEATURES', 'FEATURE_SETS', 'TrainConfig',
-           'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'update_average', 'train',
-           'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss',
-           'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames', 'prefix_features',
-           'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary',
+__all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FEATURES', 'FEATURE_SETS', 'SCENE_COLUMNS',
+           'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'update_average',
+           'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating',
+           'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames',
+           'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary',
            'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary',
            'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames', 'explained_variance',
-           'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments', 'explain_main']
+           'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments', 'explain_main',
+           'scene_positions', 'within_task_scores', 'with_scene', 'SceneHeadVLA', 'scene_flow_loss']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -273,11 +276,15 @@ class MemoryChunks:
         weights = torch.ones_like(early) if self.weights is None else self.weights
         return ((weights * early).sum() / weights.sum()).item()
 
-    def draw(self, step: int, generator: torch.Generator):
-        "Batch `step`: examples drawn with replacement by `generator`, uniformly or by `weight_early_frames`' weights."
+    def indices(self, generator: torch.Generator) -> torch.Tensor:
+        "The examples (B,) of one batch, drawn with replacement by `generator`, uniformly or by `weight_early_frames`' weights."
         if self.weights is None:
-            return self.batch(torch.randint(0, len(self), (self.batch_size,), generator=generator))
-        return self.batch(torch.multinomial(self.weights, self.batch_size, replacement=True, generator=generator))
+            return torch.randint(0, len(self), (self.batch_size,), generator=generator)
+        return torch.multinomial(self.weights, self.batch_size, replacement=True, generator=generator)
+
+    def draw(self, step: int, generator: torch.Generator):
+        "Batch `step`: the examples `indices(generator)` picks."
+        return self.batch(self.indices(generator))
 
 # %% ../nbs/02b_teacher.ipynb #2778648d
 def grow_patches(model: FlowVLA, factor: int = 2) -> FlowVLA:
@@ -354,6 +361,9 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
                         help="draw each episode's first EARLY_STEPS frames --early-weight times as often as the rest (default: 0, none)")
     parser.add_argument("--early-weight", type=float, default=1.0,
                         help="how much more often the early frames are drawn (default: 1, uniform draws)")
+    parser.add_argument("--scene-weight", type=float, default=0.0,
+                        help="weight of a loss on the objects' and goal's positions, predicted from the action expert's tokens "
+                             "by a head used only in training (`scene_flow_loss`; expert demonstrations only; default: 0, none)")
     parser.add_argument("--ema", type=float, default=0.0, help="decay of the weight average, 0 for none (default: 0)")
     parser.add_argument("--steps", type=int, default=4000, help="optimiser steps (default: 4000)")
     parser.add_argument("--batch-size", type=int, default=32, help="observations per step (default: 32)")
@@ -400,6 +410,9 @@ def teacher_main(args) -> dict:
         raise ValueError(f"--state-dropout {args.state_dropout}: give a probability in [0, 1)")
     if args.early_steps < 0 or not args.early_weight > 0:
         raise ValueError(f"--early-steps {args.early_steps} --early-weight {args.early_weight}: give steps >= 0 and a positive weight")
+    if not args.scene_weight >= 0 or (args.scene_weight > 0 and (args.draws != 1 or args.state_dropout > 0)):
+        raise ValueError(f"--scene-weight {args.scene_weight}: give a weight >= 0, and with a positive one neither --draws above 1 "
+                         f"nor --state-dropout (the scene loss trains on one draw of each observation, its state seen)")
     cfg = teacher_config(args.image_size, args.stem)
     data_dir = args.data or demo_dir(args.image_size)
     if not args.data and not Path(data_dir).exists():
@@ -415,19 +428,26 @@ def teacher_main(args) -> dict:
     out = Path(args.out)
     torch.manual_seed(recipe.seed)
     model = FlowVLA(cfg) if args.init is None else initial_teacher(args.init, cfg, data.normalizer)
-    log = train(model, data.draw, functools.partial(flow_loss, draws=args.draws, state_dropout=args.state_dropout), recipe, project_root() / "checkpoints" / out.name)
+    draw, loss_fn = data.draw, functools.partial(flow_loss, draws=args.draws, state_dropout=args.state_dropout)
+    if args.scene_weight > 0:  # the head reads the expert's tokens; only the FlowVLA inside is the teacher
+        positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
+        model = SceneHeadVLA(model, positions.shape[1])
+        draw = with_scene(data, within_task_scores(positions, data.task_index))
+        loss_fn = functools.partial(scene_flow_loss, scene_weight=args.scene_weight)
+    log = train(model, draw, loss_fn, recipe, project_root() / "checkpoints" / out.name)
     model.eval().save(out)
+    model = model.vla if isinstance(model, SceneHeadVLA) else model
     data.normalizer.save(out)
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
     summary = {"steps": recipe.steps, "final_loss": log[-1]["total"], "probe_loss": probe_loss(model, data),
                "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps, "frames": len(data),
                "extra_frames": sum(len(c) for c in extra_chunks),
-               "early_share_of_draws": early_share,
+               "early_share_of_draws": early_share, "final_scene_loss": log[-1].get("scene"),
                "parameters": sum(p.numel() for p in model.parameters()), "checkpoint": str(out)}
     print(f"teacher in {out}: {recipe.steps} steps in {summary['seconds'] / 60:.0f} min, probe loss {summary['probe_loss']:.4f}")
     if args.record:
         config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout,
-                  "early_steps": args.early_steps, "early_weight": args.early_weight, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
+                  "early_steps": args.early_steps, "early_weight": args.early_weight, "scene_weight": args.scene_weight, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
                   "extra_data": [str(d) for d in args.extra_data]}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
@@ -954,3 +974,115 @@ def explain_main(args) -> dict:
                   "models": {m: weights_digest(m) for m in policies}}
         print("recorded in", record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "explain")))
     return report
+
+# %% ../nbs/02b_teacher.ipynb #7d0c0c02
+SCENE_COLUMNS = EXPERT_FEATURES["objects"] + EXPERT_FEATURES["goal"]  # the scene: two objects' xyz and the goal's xyz
+
+
+def scene_positions(chunks, cache_dir: str | Path | None = None, progress: bool = True) -> torch.Tensor:
+    """(N, 9) the objects' and the goal's positions (`SCENE_COLUMNS`) at every frame of `chunks`, a `ChunkDataset` of the
+    scripted expert's demonstrations. They are not stored in the dataset: each episode is replayed from its seed without
+    rendering (the expert and the physics are deterministic). A replay whose actions differ from the recorded ones is
+    refused (recovery episodes, or another policy's, cannot be replayed this way). Kept in `cache_dir` like `MemoryChunks`."""
+    from shallow_pi.metaworld import TASKS, ExpertPolicy, MetaWorldEnv, rollout, task_instruction
+    path = Path(cache_dir) / f"{decoded_digest(chunks)}-scene.pt" if cache_dir else None
+    if path is not None and path.exists():
+        return torch.load(path, weights_only=True)
+    cols = chunks.ds.hf_dataset.select_columns(["episode_index", "seed", "task_index", "action"]).with_format("numpy")
+    episode, seed, task_index = (np.asarray(cols[k]).reshape(len(chunks)) for k in ("episode_index", "seed", "task_index"))
+    recorded = np.asarray(cols["action"])  # (N, 4)
+    instruction = {int(i): t for t, i in chunks.ds.meta.tasks["task_index"].items()}
+    task_of = {task_instruction(t): t for t in TASKS}
+    starts = np.flatnonzero(np.r_[True, episode[1:] != episode[:-1]])  # the first row of each episode
+    out, envs = np.zeros((len(chunks), len(SCENE_COLUMNS)), dtype=np.float32), {}
+    try:
+        for start, end in tqdm(list(zip(starts, np.r_[starts[1:], len(chunks)])), disable=not progress, desc="replay scenes"):
+            task = task_of[instruction[int(task_index[start])]]
+            env = envs.setdefault(task, MetaWorldEnv(task, render=False))
+            ep = rollout(env, ExpertPolicy(), int(seed[start]), n_action_steps=1, keep_frames=True, max_steps=end - start)
+            if ep.steps != end - start or not np.allclose(np.stack(ep.actions), recorded[start:end], atol=1e-5):
+                raise ValueError(f"{chunks.ds.root}: episode {int(episode[start])} ({task}, seed {int(seed[start])}) is not the "
+                                 f"scripted expert's: give --scene-weight only with expert demonstrations (`shallow-pi demos`), "
+                                 f"not recovery episodes")
+            out[start:end] = np.stack([f["privileged"][SCENE_COLUMNS] for f in ep.frames])
+    finally:
+        for env in envs.values():
+            env.close()
+    positions = torch.from_numpy(out)
+    if path is not None:
+        with atomic_path(path) as tmp:
+            torch.save(positions, tmp)
+    return positions
+
+
+def within_task_scores(positions: torch.Tensor, task_index: torch.Tensor) -> torch.Tensor:
+    """`positions` (N, F) standardised within each task: minus the task's mean, over the task's standard deviation (a
+    column constant in a task, such as a second object the task does not have, becomes 0). What is left is what the
+    instruction cannot tell: where this episode's objects and goal are."""
+    scores = torch.zeros_like(positions)
+    for task in task_index.unique():
+        rows = task_index == task
+        scores[rows] = (positions[rows] - positions[rows].mean(0)) / positions[rows].std(0, correction=0).clamp_min(1e-4)
+    return scores
+
+
+def with_scene(data: MemoryChunks, targets: torch.Tensor) -> Callable:
+    "`data.draw` with each example's scene targets appended: batches (Observation, actions, pad, targets (B, F))."
+    if len(targets) != len(data):
+        raise ValueError(f"{len(targets)} scene targets for {len(data)} examples: compute them from the same datasets, in order")
+
+    def draw(step: int, generator: torch.Generator) -> tuple:
+        idx = data.indices(generator)  # (B,): the examples data.draw would give
+        return (*data.batch(idx), targets[idx])
+    return draw
+
+
+class SceneHeadVLA(torch.nn.Module):
+    """A `FlowVLA` with a linear head on its action expert's tokens (leaving the last layer, averaged over the chunk) that
+    predicts `n_targets` numbers about the scene (`within_task_scores` of its positions): a training aid only. `save`
+    writes the model as `FlowVLA.save` does, so every loader reads it as a plain teacher, and the head beside it."""
+    HEAD_FILE = "scene_head.safetensors"
+
+    def __init__(self, vla: FlowVLA, n_targets: int = len(SCENE_COLUMNS)):
+        super().__init__()
+        self.vla, self.head = vla, torch.nn.Linear(vla.cfg.expert_width, n_targets)
+
+    @property
+    def cfg(self) -> VLAConfig:
+        return self.vla.cfg
+
+    def scene(self, expert_tokens: torch.Tensor) -> torch.Tensor:
+        "The scene targets (B, n_targets) from the expert's tokens (B, Ts, De): the action tokens, averaged."
+        return self.head(expert_tokens[:, -self.vla.cfg.chunk_size:].mean(1))
+
+    def save(self, directory: str | Path) -> Path:
+        directory = self.vla.save(directory)
+        with atomic_path(directory / self.HEAD_FILE) as tmp:
+            save_file({k: v.detach().contiguous().cpu() for k, v in self.state_dict().items() if not k.startswith("vla.")}, str(tmp))
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path, device="cpu") -> "SceneHeadVLA":
+        head_path = Path(directory) / cls.HEAD_FILE
+        if not head_path.exists():
+            raise FileNotFoundError(f"no scene head in {directory} ({cls.HEAD_FILE}): it holds a plain teacher; load it with "
+                                    f"FlowVLA.load, or wrap it with SceneHeadVLA(model, mean, std)")
+        state = load_file(str(head_path))
+        model = cls(FlowVLA.load(directory), len(state["head.bias"]))
+        model.head.load_state_dict({"weight": state["head.weight"], "bias": state["head.bias"]})
+        return model.to(device)
+
+
+def scene_flow_loss(model: SceneHeadVLA, batch: tuple, generator: torch.Generator, scene_weight: float = 0.1) -> dict[str, torch.Tensor]:
+    """`flow_loss`'s task term, from the same draws of `generator`, plus `scene_weight` times the squared error of the scene
+    head's prediction of the batch's targets (`with_scene`): a loss that pays the action expert for carrying where the
+    objects and the goal are. The head reads the same forward pass, so it costs no second one."""
+    if not scene_weight >= 0:
+        raise ValueError(f"scene_weight={scene_weight}: give a weight >= 0 (0: the task loss alone)")
+    obs, actions, action_pad, targets = batch  # targets (B, n_targets)
+    noise = torch.randn(actions.shape, generator=generator).to(actions)  # (B, H, A): drawn as flow_matching_loss draws
+    t = sample_flow_time(len(actions), generator, actions.device)  # (B,)
+    out = model.vla.velocity(obs, noisy_actions(actions, noise, t), t, return_hidden=True)
+    task = masked_mse(out.velocity, target_velocity(actions, noise), action_pad)
+    scene = (model.scene(out.hidden[-1][1]) - targets).pow(2).mean()
+    return {"task": task, "scene": scene, "total": task + scene_weight * scene}
