@@ -1047,10 +1047,6 @@ class SceneHeadVLA(torch.nn.Module):
         super().__init__()
         self.vla, self.head = vla, torch.nn.Linear(vla.cfg.expert_width, n_targets)
 
-    @property
-    def cfg(self) -> VLAConfig:
-        return self.vla.cfg
-
     def scene(self, expert_tokens: torch.Tensor) -> torch.Tensor:
         "The scene targets (B, n_targets) from the expert's tokens (B, Ts, De): the action tokens, averaged."
         return self.head(expert_tokens[:, -self.vla.cfg.chunk_size:].mean(1))
@@ -1066,7 +1062,7 @@ class SceneHeadVLA(torch.nn.Module):
         head_path = Path(directory) / cls.HEAD_FILE
         if not head_path.exists():
             raise FileNotFoundError(f"no scene head in {directory} ({cls.HEAD_FILE}): it holds a plain teacher; load it with "
-                                    f"FlowVLA.load, or wrap it with SceneHeadVLA(model, mean, std)")
+                                    f"FlowVLA.load, or wrap it with SceneHeadVLA(model) to train a new head")
         state = load_file(str(head_path))
         model = cls(FlowVLA.load(directory), len(state["head.bias"]))
         model.head.load_state_dict({"weight": state["head.weight"], "bias": state["head.bias"]})
