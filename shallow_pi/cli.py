@@ -83,6 +83,8 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser):
                                                                    "seeds: how well the model fits its training episodes, not a score")
     parser.add_argument("--hide-state", action="store_true", help="give the model the mean state instead of the arm's: how well "
                                                                    "it acts from the images alone, not a score")
+    parser.add_argument("--noise-scale", type=float, default=1.0, help="scale of the noise each chunk's flow starts from "
+                                                                      "(default: 1, as trained; 0: one chunk per observation)")
 
 
 def _evaluate(args: argparse.Namespace) -> dict:

@@ -554,10 +554,15 @@ def chunk_loader(dataset: ChunkDataset, batch_size: int, shuffle: bool = True, g
 # %% ../nbs/02_metaworld.ipynb #ac0935f1
 class FlowVLAPolicy:
     """A `FlowVLA` as a `Policy`: normalises inputs, samples an action chunk, unnormalises it. With `hide_state`, the model
-    is given the mean state (zeros once normalised) instead of the arm's: can it act from the images alone?"""
+    is given the mean state (zeros once normalised) instead of the arm's: can it act from the images alone? `noise_scale`
+    scales the noise each chunk's flow starts from: 1 as trained, 0 the same chunk for the same observation every time."""
 
-    def __init__(self, model: FlowVLA, normalizer: Normalizer, num_steps: int = 10, seed: int = 0, hide_state: bool = False):
+    def __init__(self, model: FlowVLA, normalizer: Normalizer, num_steps: int = 10, seed: int = 0, hide_state: bool = False,
+                 noise_scale: float = 1.0):
+        if not noise_scale >= 0:
+            raise ValueError(f"noise_scale={noise_scale}: give a scale >= 0 (1: the noise the model was trained from, 0: none)")
         self.model, self.normalizer, self.num_steps, self.hide_state = model.eval(), normalizer, num_steps, hide_state
+        self.noise_scale = noise_scale
         self.tokenizer = ByteTokenizer(model.cfg.max_text_len)
         self.generator = torch.Generator().manual_seed(seed)
 
@@ -576,13 +581,16 @@ class FlowVLAPolicy:
         state = self.normalizer.norm_state(torch.as_tensor(batch["state"], dtype=torch.float32))  # (B, S)
         obs = Observation(to_model_images(images, cfg.vision.image_size), tokens, mask,
                           torch.zeros_like(state) if self.hide_state else state)
-        chunk = self.model.sample_actions(obs.to(self.model.device), num_steps=self.num_steps, generator=self.generator)
+        noise = self.noise_scale * torch.randn((len(state), cfg.chunk_size, cfg.action_dim), generator=self.generator)  # (B, H, A)
+        chunk = self.model.sample_actions(obs.to(self.model.device), noise.to(self.model.device, self.model.dtype), self.num_steps)
         return self.normalizer.unnorm_action(chunk.cpu()).numpy()  # (B, chunk, A)
 
 
-def load_policy(directory: str | Path, num_steps: int = 10, device="cpu", hide_state: bool = False) -> FlowVLAPolicy:
+def load_policy(directory: str | Path, num_steps: int = 10, device="cpu", hide_state: bool = False,
+                noise_scale: float = 1.0) -> FlowVLAPolicy:
     "A `FlowVLAPolicy` from a folder holding a `FlowVLA.save` checkpoint and `normalizer.json`."
-    return FlowVLAPolicy(FlowVLA.load(directory, device=device), Normalizer.load(directory), num_steps, hide_state=hide_state)
+    return FlowVLAPolicy(FlowVLA.load(directory, device=device), Normalizer.load(directory), num_steps, hide_state=hide_state,
+                         noise_scale=noise_scale)
 
 # %% ../nbs/02_metaworld.ipynb #393d74f7
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -741,9 +749,10 @@ def evaluate_main(args) -> dict:
     model_dir = saved_model_dir(args.model)
     check_positive(args, ("episodes", "n_action_steps", "num_steps", "workers"))
     digest, demo_seeds, hide_state = weights_digest(model_dir), args.demo_seeds, args.hide_state
-    policy = load_policy(model_dir, num_steps=args.num_steps, hide_state=hide_state)
+    policy = load_policy(model_dir, num_steps=args.num_steps, hide_state=hide_state, noise_scale=args.noise_scale)
     setting = (f"steps-{args.num_steps}_act-{args.n_action_steps}_max-{args.max_steps or 'horizon'}_ep-{args.episodes}"
-               + ("_demo-seeds" if demo_seeds else "") + ("_state-hidden" if hide_state else ""))
+               + ("_demo-seeds" if demo_seeds else "") + ("_state-hidden" if hide_state else "")
+               + (f"_noise-{args.noise_scale:g}" if args.noise_scale != 1 else ""))
     report = evaluate(policy, args.tasks, args.episodes, n_action_steps=args.n_action_steps, max_steps=args.max_steps,
                       workers=args.workers, cache_dir=model_dir / "eval-cache" / digest / setting,
                       seed_start=DEMO_SEED_START if demo_seeds else EVAL_SEED_START, allow_demo_seeds=demo_seeds)
@@ -754,7 +763,8 @@ def evaluate_main(args) -> dict:
     if args.record:
         config = {"model": str(model_dir), "weights_sha256_16": digest, "tasks": args.tasks, "episodes": args.episodes,
                   "n_action_steps": args.n_action_steps, "max_steps": args.max_steps, "num_steps": args.num_steps,
-                  "seed_start": report["config"]["seed_start"], "demo_seeds": demo_seeds, "hide_state": hide_state}
+                  "seed_start": report["config"]["seed_start"], "demo_seeds": demo_seeds, "hide_state": hide_state,
+                  "noise_scale": args.noise_scale}
         path = record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "evaluate", str(model_dir)))
         print(f"recorded in {path}")
     return report

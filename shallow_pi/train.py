@@ -28,14 +28,15 @@ from .model import (ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matchin
 
 # %% auto #0
 __all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FEATURES', 'FEATURE_SETS', 'SCENE_COLUMNS',
-           'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator', 'update_average',
-           'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating',
-           'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames',
-           'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary',
-           'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary',
-           'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames', 'explained_variance',
-           'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments', 'explain_main',
-           'scene_positions', 'within_task_scores', 'with_scene', 'SceneHeadVLA', 'scene_flow_loss']
+           'SCENE_SEEDS', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator',
+           'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config',
+           'evaluating', 'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames',
+           'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints',
+           'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery',
+           'recovery_summary', 'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames',
+           'explained_variance', 'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments',
+           'explain_main', 'scene_positions', 'within_task_scores', 'with_scene', 'SceneHeadVLA', 'scene_flow_loss',
+           'scene_reading', 'scene_reading_report']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -631,6 +632,12 @@ def add_probe_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--loss-early-steps", type=int, default=0,
                         help="with --loss-data, also the loss on draws from each episode's first LOSS_EARLY_STEPS frames only "
                              "(default: 0, none)")
+    parser.add_argument("--scene-episodes", type=int, default=0,
+                        help="with a scene head (a teacher trained with --scene-weight): also how much of where the objects and the "
+                             "goal are it reads from the action expert's tokens, on SCENE_EPISODES expert episodes per task of new "
+                             "scenes and of the demonstrations' own (`scene_reading`; default: 0, none)")
+    parser.add_argument("--scene-tasks", default="easy,medium,hard,very_hard", help="with --scene-episodes, the suites or tasks "
+                                                                                   "(default: the four suites)")
     parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping decoded --loss-data between runs ('' for none)")
     parser.add_argument("--record", help="record the probe as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
@@ -640,16 +647,17 @@ def probe_main(args) -> dict:
     """Run `shallow-pi probe`: how well a linear map reads each task's goal and object positions from the keys and values
     the action expert attends to, for the saved model and for the same architecture with random weights; with `--reach`,
     also where the saved model's hand ends in reach-v3 against where the goal was (`reach_endpoints`); with `--loss-data`,
-    its flow-matching loss on fixed draws of each dataset (`probe_loss`), with the state given and hidden."""
+    its flow-matching loss on fixed draws of each dataset (`probe_loss`), with the state given and hidden; with
+    `--scene-episodes`, how much of the scene a teacher's scene head reads on new and on trained scenes (`scene_reading_report`)."""
     from shallow_pi.metaworld import check_task, load_policy, weights_digest
     if args.loss_early_steps < 0:
         raise ValueError(f"--loss-early-steps {args.loss_early_steps}: give 0 (none) or a positive number of frames")
     if args.frames < 20:
         raise ValueError(f"--frames {args.frames}: use at least 20 (a quarter is held out to score on)")
     tasks = [] if args.tasks in ("", "none") else [check_task(t) for t in args.tasks.split(",")]
-    if not tasks and args.reach < 1 and args.attention < 1 and not args.loss_data:
-        raise ValueError("nothing to probe: give --tasks, --attention or --reach (with a number of frames or episodes), "
-                         "--loss-data, or several")
+    if not tasks and args.reach < 1 and args.attention < 1 and args.scene_episodes < 1 and not args.loss_data:
+        raise ValueError("nothing to probe: give --tasks, --attention, --reach or --scene-episodes (with a number of frames or "
+                         "episodes), --loss-data, or several")
     trained = FlowVLA.load(args.model).eval()
     torch.manual_seed(args.seed)
     models = {"trained": trained, "random": FlowVLA(trained.cfg).eval()}
@@ -673,6 +681,9 @@ def probe_main(args) -> dict:
     if args.reach > 0:
         report["reach"] = r = reach_endpoints(load_policy(args.model), args.reach)
         print("reach-v3: " + reach_summary(r))
+    if args.scene_episodes > 0:
+        from shallow_pi.metaworld import suite_tasks
+        report["scene_reading"] = scene_reading_report(args.model, suite_tasks(args.scene_tasks), args.scene_episodes)
     if args.loss_data:
         from shallow_pi.metaworld import ChunkDataset, Normalizer
         report["loss"], report["loss_state_hidden"], normalizer = {}, {}, Normalizer.load(args.model)
@@ -689,7 +700,8 @@ def probe_main(args) -> dict:
         config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
                   "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach,
                   "attention_frames": args.attention, "loss_data": [str(d) for d in args.loss_data],
-                  "loss_early_steps": args.loss_early_steps}
+                  "loss_early_steps": args.loss_early_steps, "scene_episodes": args.scene_episodes,
+                  "scene_tasks": args.scene_tasks, "scene_seeds": SCENE_SEEDS}
         print("recorded in", record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "probe")))
     return report
 
@@ -1082,3 +1094,50 @@ def scene_flow_loss(model: SceneHeadVLA, batch: tuple, generator: torch.Generato
     task = masked_mse(out.velocity, target_velocity(actions, noise), action_pad)
     scene = (model.scene(out.hidden[-1][1]) - targets).pow(2).mean()
     return {"task": task, "scene": scene, "total": task + scene_weight * scene}
+
+# %% ../nbs/02b_teacher.ipynb #7e0c0c02
+SCENE_SEEDS = {"new scenes": PROBE_SEED_START, "demonstration scenes": 0}  # first seeds; 0: the demonstrations (DEMO_SEED_START)
+
+
+def scene_reading(model: SceneHeadVLA, frames: ExpertFrames, normalizer, seed: int = 0, batch_size: int = 64) -> dict:
+    """How much of where one task's objects and goal are the scene head reads from the action expert's tokens, on the rendered
+    `frames` of the scripted expert (`expert_frames(..., image_size=...)`): the counterpart, on frames of one's choosing, of
+    the scene loss on training batches. Each frame's expert chunk is noised at a training time (one fixed draw of `seed`), as
+    in training; the targets are the positions (`SCENE_COLUMNS`) standardised within these frames. Returns the explained
+    variance over the columns that vary (`r2`), per column (`r2_columns`, None where these frames hold one still) and `frames`."""
+    from shallow_pi.metaworld import to_model_images
+    if frames.images is None:
+        raise ValueError("the frames were not rendered: call expert_frames(..., image_size=...) at the model's image size")
+    cfg, generator = model.vla.cfg, torch.Generator().manual_seed(seed)
+    positions = torch.as_tensor(frames.privileged[:, SCENE_COLUMNS], dtype=torch.float32)  # (N, 9), metres
+    targets = within_task_scores(positions, torch.zeros(len(positions), dtype=torch.long))  # (N, 9): one task
+    tokens, token_mask = ByteTokenizer(cfg.max_text_len).encode([frames.instruction])  # (1, L)
+    predicted = []
+    with evaluating(model):
+        for s in range(0, len(targets), batch_size):
+            rows = slice(s, s + batch_size)
+            images = torch.from_numpy(frames.images[rows]).permute(0, 1, 4, 2, 3)  # (B, n_cam, 3, H, W) uint8
+            n = len(images)
+            state = normalizer.norm_state(torch.as_tensor(frames.privileged[rows, :4], dtype=torch.float32))  # (B, S)
+            obs = Observation(to_model_images(images, cfg.vision.image_size), tokens.expand(n, -1), token_mask.expand(n, -1), state)
+            actions = torch.as_tensor(normalizer.norm_action(frames.chunks[rows]), dtype=torch.float32)  # (B, H, A)
+            noise, t = torch.randn(actions.shape, generator=generator), sample_flow_time(n, generator)  # as training draws them
+            out = model.vla.velocity(obs.to(model.vla.device), noisy_actions(actions, noise, t).to(model.vla.device),
+                                     t.to(model.vla.device), return_hidden=True)
+            predicted.append(model.scene(out.hidden[-1][1]).float().cpu())  # (B, 9)
+    error, live = torch.cat(predicted) - targets, positions.std(0, correction=0) > 1e-4  # (N, 9); (9,): moves over 0.1 mm
+    return {"r2": explained_variance(error[:, live], targets[:, live]), "frames": len(targets),
+            "r2_columns": [explained_variance(error[:, [c]], targets[:, [c]]) if live[c] else None for c in range(len(live))]}
+
+
+def scene_reading_report(model_dir: str | Path, tasks: list[str], n_episodes: int, stride: int = 4) -> dict:
+    """`scene_reading` of a teacher saved with its scene head, per task, on `n_episodes` of the scripted expert's successful
+    episodes (every `stride`-th frame) in each of `SCENE_SEEDS`: scenes never trained on, and the demonstrations' own."""
+    from shallow_pi.metaworld import Normalizer
+    model, normalizer = SceneHeadVLA.load(model_dir), Normalizer.load(model_dir)
+    cfg, report = model.vla.cfg, {}
+    for task in tqdm(tasks, desc="scene reading"):
+        report[task] = {name: scene_reading(model, expert_frames(task, n_episodes, cfg.chunk_size, stride, start, cfg.vision.image_size),
+                                            normalizer) for name, start in SCENE_SEEDS.items()}
+        tqdm.write(f"{task:24s} scene read (R²): " + "  ".join(f"{name} {r['r2']:.2f}" for name, r in report[task].items()))
+    return report
