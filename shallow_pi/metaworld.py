@@ -37,13 +37,14 @@ from .core import atomic_path, atomic_write_text, check_positive, cli_command, p
 from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig
 
 # %% auto #0
-__all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAMERAS', 'STATE_NAMES', 'ACTION_NAMES', 'check_task',
-           'suite_tasks', 'task_instruction', 'task_horizon', 'fast_renderer', 'MetaWorldEnv', 'Policy', 'batch_of',
-           'ExpertPolicy', 'RandomPolicy', 'Episode', 'rollout', 'expert_success', 'demo_features', 'expert_episode',
-           'write_task_shard', 'merge_shards', 'generate_demos', 'demo_dir', 'demos_summary', 'open_dataset',
-           'check_features', 'Normalizer', 'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks',
-           'chunk_loader', 'FlowVLAPolicy', 'load_policy', 'wilson_interval', 'evaluate', 'success_rows',
-           'plot_success', 'weights_digest', 'saved_model_dir', 'evaluate_main', 'demos_main']
+__all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAMERAS', 'STATE_NAMES', 'ACTION_NAMES',
+           'STATE_COLUMNS_FILE', 'check_task', 'suite_tasks', 'task_instruction', 'task_horizon', 'fast_renderer',
+           'MetaWorldEnv', 'Policy', 'batch_of', 'ExpertPolicy', 'RandomPolicy', 'Episode', 'rollout', 'expert_success',
+           'demo_features', 'expert_episode', 'write_task_shard', 'merge_shards', 'generate_demos', 'demo_dir',
+           'demos_summary', 'open_dataset', 'check_features', 'Normalizer', 'to_model_images', 'chunk_indices',
+           'ChunkDataset', 'collate_chunks', 'chunk_loader', 'FlowVLAPolicy', 'save_state_columns',
+           'load_state_columns', 'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success',
+           'weights_digest', 'saved_model_dir', 'evaluate_main', 'demos_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -555,14 +556,19 @@ def chunk_loader(dataset: ChunkDataset, batch_size: int, shuffle: bool = True, g
 class FlowVLAPolicy:
     """A `FlowVLA` as a `Policy`: normalises inputs, samples an action chunk, unnormalises it. With `hide_state`, the model
     is given the mean state (zeros once normalised) instead of the arm's: can it act from the images alone? `noise_scale`
-    scales the noise each chunk's flow starts from: 1 as trained, 0 the same chunk for the same observation every time."""
+    scales the noise each chunk's flow starts from: 1 as trained, 0 the same chunk for the same observation every time.
+    `state_columns` names the columns of Meta-World's full observation (`privileged`, (39,)) the model reads as its state,
+    for a model trained on privileged information (a diagnostic, never a vision policy's score); None: the arm's state."""
 
     def __init__(self, model: FlowVLA, normalizer: Normalizer, num_steps: int = 10, seed: int = 0, hide_state: bool = False,
-                 noise_scale: float = 1.0):
+                 noise_scale: float = 1.0, state_columns: Sequence[int] | None = None):
         if not noise_scale >= 0:
             raise ValueError(f"noise_scale={noise_scale}: give a scale >= 0 (1: the noise the model was trained from, 0: none)")
+        if state_columns is not None and len(state_columns) != model.cfg.state_dim:
+            raise ValueError(f"state_columns has {len(state_columns)} columns, the model reads a state of {model.cfg.state_dim}: "
+                             f"give the columns it was trained on ({STATE_COLUMNS_FILE} beside it)")
         self.model, self.normalizer, self.num_steps, self.hide_state = model.eval(), normalizer, num_steps, hide_state
-        self.noise_scale = noise_scale
+        self.noise_scale, self.state_columns = noise_scale, None if state_columns is None else list(state_columns)
         self.tokenizer = ByteTokenizer(model.cfg.max_text_len)
         self.generator = torch.Generator().manual_seed(seed)
 
@@ -578,7 +584,8 @@ class FlowVLAPolicy:
         if images.shape[1] != cfg.num_cameras:
             raise ValueError(f"the environment gives {images.shape[1]} cameras, the model takes {cfg.num_cameras}: match cameras= to the training data")
         tokens, mask = self.tokenizer.encode(batch["task"])
-        state = self.normalizer.norm_state(torch.as_tensor(batch["state"], dtype=torch.float32))  # (B, S)
+        raw = batch["state"] if self.state_columns is None else np.asarray(batch["privileged"])[:, self.state_columns]  # (B, S)
+        state = self.normalizer.norm_state(torch.as_tensor(raw, dtype=torch.float32))  # (B, S)
         obs = Observation(to_model_images(images, cfg.vision.image_size), tokens, mask,
                           torch.zeros_like(state) if self.hide_state else state)
         noise = self.noise_scale * torch.randn((len(state), cfg.chunk_size, cfg.action_dim), generator=self.generator)  # (B, H, A)
@@ -586,11 +593,26 @@ class FlowVLAPolicy:
         return self.normalizer.unnorm_action(chunk.cpu()).numpy()  # (B, chunk, A)
 
 
+STATE_COLUMNS_FILE = "state_columns.json"  # beside a model whose state is more of Meta-World's observation than the arm's
+
+
+def save_state_columns(directory: str | Path, columns: Sequence[int]) -> Path:
+    "Write which columns of Meta-World's observation the model in `directory` reads as its state (`load_policy` reads them)."
+    return atomic_write_text(Path(directory) / STATE_COLUMNS_FILE, json.dumps({"state_columns": [int(c) for c in columns]}) + "\n")
+
+
+def load_state_columns(directory: str | Path) -> list[int] | None:
+    "The columns `save_state_columns` wrote beside a model, or None: the model reads the arm's state."
+    path = Path(directory) / STATE_COLUMNS_FILE
+    return json.loads(path.read_text())["state_columns"] if path.exists() else None
+
+
 def load_policy(directory: str | Path, num_steps: int = 10, device="cpu", hide_state: bool = False,
                 noise_scale: float = 1.0) -> FlowVLAPolicy:
-    "A `FlowVLAPolicy` from a folder holding a `FlowVLA.save` checkpoint and `normalizer.json`."
+    """A `FlowVLAPolicy` from a folder holding a `FlowVLA.save` checkpoint and `normalizer.json` (and, for a model trained on
+    privileged state, `state_columns.json`)."""
     return FlowVLAPolicy(FlowVLA.load(directory, device=device), Normalizer.load(directory), num_steps, hide_state=hide_state,
-                         noise_scale=noise_scale)
+                         noise_scale=noise_scale, state_columns=load_state_columns(directory))
 
 # %% ../nbs/02_metaworld.ipynb #393d74f7
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -764,7 +786,7 @@ def evaluate_main(args) -> dict:
         config = {"model": str(model_dir), "weights_sha256_16": digest, "tasks": args.tasks, "episodes": args.episodes,
                   "n_action_steps": args.n_action_steps, "max_steps": args.max_steps, "num_steps": args.num_steps,
                   "seed_start": report["config"]["seed_start"], "demo_seeds": demo_seeds, "hide_state": hide_state,
-                  "noise_scale": args.noise_scale}
+                  "noise_scale": args.noise_scale, "state_columns": policy.state_columns}
         path = record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "evaluate", str(model_dir)))
         print(f"recorded in {path}")
     return report

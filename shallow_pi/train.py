@@ -28,15 +28,16 @@ from .model import (ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matchin
 
 # %% auto #0
 __all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FEATURES', 'FEATURE_SETS', 'SCENE_COLUMNS',
-           'SCENE_SEEDS', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint', 'step_generator',
-           'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches', 'teacher_config',
-           'evaluating', 'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main', 'SceneFrames',
-           'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints',
-           'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery',
-           'recovery_summary', 'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames',
-           'explained_variance', 'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments',
-           'explain_main', 'scene_positions', 'within_task_scores', 'with_scene', 'SceneHeadVLA', 'scene_flow_loss',
-           'scene_reading', 'scene_reading_report']
+           'SCENE_SEEDS', 'PRIVILEGED_STATE', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint',
+           'step_generator', 'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches',
+           'teacher_config', 'evaluating', 'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main',
+           'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention',
+           'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover',
+           'generate_recovery', 'recovery_summary', 'add_recovery_arguments', 'recovery_main', 'ExpertFrames',
+           'expert_frames', 'explained_variance', 'kernel_ridge_r2', 'action_shares', 'policy_shares',
+           'add_explain_arguments', 'explain_main', 'scene_positions', 'within_task_scores', 'with_scene',
+           'SceneHeadVLA', 'scene_flow_loss', 'scene_reading', 'scene_reading_report', 'widen_state',
+           'add_scene_to_state']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -365,6 +366,10 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--scene-weight", type=float, default=0.0,
                         help="weight of a loss on the objects' and goal's positions, predicted from the action expert's tokens "
                              "by a head used only in training (`scene_flow_loss`; expert demonstrations only; default: 0, none)")
+    parser.add_argument("--scene-input", action="store_true",
+                        help="give the model the objects' and goal's positions as part of its state (replayed from the "
+                             "demonstrations' seeds in training, read from the simulator in evaluation): a diagnostic with "
+                             "privileged information, not a vision policy (expert demonstrations only; default: off)")
     parser.add_argument("--ema", type=float, default=0.0, help="decay of the weight average, 0 for none (default: 0)")
     parser.add_argument("--steps", type=int, default=4000, help="optimiser steps (default: 4000)")
     parser.add_argument("--batch-size", type=int, default=32, help="observations per step (default: 32)")
@@ -405,7 +410,7 @@ def initial_teacher(directory: str | Path, cfg: VLAConfig, normalizer) -> FlowVL
 def teacher_main(args) -> dict:
     """Run `shallow-pi teacher`: train a `tiny` teacher (resumably: checkpoints in checkpoints/<out's name>), save it
     where `load_policy` finds it, print and optionally record the run; return the training summary."""
-    from shallow_pi.metaworld import ChunkDataset, demo_dir, weights_digest
+    from shallow_pi.metaworld import STATE_COLUMNS_FILE, ChunkDataset, demo_dir, save_state_columns, weights_digest
     check_positive(args, ("steps", "batch_size", "draws"))
     if not 0 <= args.state_dropout < 1:
         raise ValueError(f"--state-dropout {args.state_dropout}: give a probability in [0, 1)")
@@ -414,6 +419,9 @@ def teacher_main(args) -> dict:
     if not args.scene_weight >= 0 or (args.scene_weight > 0 and (args.draws != 1 or args.state_dropout > 0)):
         raise ValueError(f"--scene-weight {args.scene_weight}: give a weight >= 0, and with a positive one neither --draws above 1 "
                          f"nor --state-dropout (the scene loss trains on one draw of each observation, its state seen)")
+    if args.scene_input and (args.scene_weight > 0 or args.state_dropout > 0):
+        raise ValueError("--scene-input: give it without --scene-weight and --state-dropout (a model told the scene needs no "
+                         "head to read it, and state dropout would hide the scene with the arm)")
     cfg = teacher_config(args.image_size, args.stem)
     data_dir = args.data or demo_dir(args.image_size)
     if not args.data and not Path(data_dir).exists():
@@ -429,6 +437,10 @@ def teacher_main(args) -> dict:
     out = Path(args.out)
     torch.manual_seed(recipe.seed)
     model = FlowVLA(cfg) if args.init is None else initial_teacher(args.init, cfg, data.normalizer)
+    if args.scene_input:  # the scene joins the state through new zero weights: an --init teacher starts as it was
+        positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
+        add_scene_to_state(data, positions)
+        model = widen_state(model, positions.shape[1])
     draw, loss_fn = data.draw, functools.partial(flow_loss, draws=args.draws, state_dropout=args.state_dropout)
     if args.scene_weight > 0:  # the head reads the expert's tokens; only the FlowVLA inside is the teacher
         positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
@@ -439,6 +451,10 @@ def teacher_main(args) -> dict:
     model.eval().save(out)
     model = model.vla if isinstance(model, SceneHeadVLA) else model
     data.normalizer.save(out)
+    if args.scene_input:
+        save_state_columns(out, PRIVILEGED_STATE)
+    else:  # a folder reused for a plain teacher must not keep an earlier run's privileged columns
+        (out / STATE_COLUMNS_FILE).unlink(missing_ok=True)
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
     summary = {"steps": recipe.steps, "final_loss": log[-1]["total"], "probe_loss": probe_loss(model, data),
                "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps, "frames": len(data),
@@ -448,7 +464,8 @@ def teacher_main(args) -> dict:
     print(f"teacher in {out}: {recipe.steps} steps in {summary['seconds'] / 60:.0f} min, probe loss {summary['probe_loss']:.4f}")
     if args.record:
         config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout,
-                  "early_steps": args.early_steps, "early_weight": args.early_weight, "scene_weight": args.scene_weight, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
+                  "early_steps": args.early_steps, "early_weight": args.early_weight, "scene_weight": args.scene_weight,
+                  "scene_input": args.scene_input, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
                   "extra_data": [str(d) for d in args.extra_data]}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
@@ -1141,3 +1158,36 @@ def scene_reading_report(model_dir: str | Path, tasks: list[str], n_episodes: in
                                             normalizer) for name, start in SCENE_SEEDS.items()}
         tqdm.write(f"{task:24s} scene read (R²): " + "  ".join(f"{name} {r['r2']:.2f}" for name, r in report[task].items()))
     return report
+
+# %% ../nbs/02b_teacher.ipynb #8a0c0c02
+PRIVILEGED_STATE = EXPERT_FEATURES["state"] + SCENE_COLUMNS  # Meta-World's observation columns a told teacher reads: arm, scene
+
+
+def widen_state(model: FlowVLA, extra: int) -> FlowVLA:
+    """A copy of `model` whose state is `extra` numbers longer, the new ones entering through zero weights: whatever they
+    hold, the copy computes exactly what `model` computes, until training gives them weight."""
+    if not isinstance(extra, int) or extra < 1:
+        raise ValueError(f"extra={extra!r}: give how many numbers to append to the state, a positive integer")
+    wide = FlowVLA(replace(model.cfg, state_dim=model.cfg.state_dim + extra))
+    state = dict(model.state_dict())
+    w = state["state_in.weight"]  # (D, S)
+    state["state_in.weight"] = torch.cat([w, w.new_zeros(w.shape[0], extra)], dim=1)  # (D, S + extra)
+    wide.load_state_dict(state, strict=True)
+    return wide.to(model.device).train(model.training)
+
+
+def add_scene_to_state(data: MemoryChunks, positions: torch.Tensor, eps: float = 1e-3):
+    """Append to each example's state in `data` its scene `positions` (N, 9) (`scene_positions`, metres), normalised by
+    their mean and standard deviation over `data` (floored at `eps`, as `Normalizer.from_stats` floors), in place.
+    `data.normalizer` becomes the widened normaliser, which is returned: it maps the `PRIVILEGED_STATE` columns of an
+    observation to what the model was trained on."""
+    from shallow_pi.metaworld import Normalizer
+    if positions.shape != (len(data), len(SCENE_COLUMNS)):
+        raise ValueError(f"positions of shape {tuple(positions.shape)} for {len(data)} examples: give (N, {len(SCENE_COLUMNS)}) "
+                         f"from scene_positions of the same datasets, in order")
+    mean, std = positions.mean(0), positions.std(0, correction=0).clamp_min(eps)  # (9,), (9,)
+    data.state = torch.cat([data.state, (positions - mean) / std], dim=1)  # (N, S + 9)
+    n = data.normalizer
+    data.normalizer = Normalizer(np.r_[n.state_mean, mean.numpy()].astype(np.float32), np.r_[n.state_std, std.numpy()].astype(np.float32),
+                                 n.action_mean, n.action_std)
+    return data.normalizer
