@@ -184,17 +184,23 @@ INSTRUCTIONS_FILE = "instructions.json"  # beside a saved StatePolicy: the instr
 
 class StatePolicy:
     """A `StateMLP` as a `Policy`: reads `columns` of Meta-World's full observation (`batch["privileged"]`, (B, 39)) and the
-    instruction, never the images; returns the robot's actions (B, H, A)."""
+    instruction, never the images; returns the robot's actions (B, H, A). `scene_noise` (metres) adds a fresh Gaussian error
+    of that standard deviation to each of the scene's positions at every plan, as a reader of the scene that errs would."""
     image_size = 64  # `evaluate` renders its frames at this size (for the rollout pictures); this policy reads none
 
     def __init__(self, model: StateMLP, normalizer: Normalizer, instructions: Sequence[str], columns: Sequence[int],
-                 num_steps: int = 10, seed: int = 0):
+                 num_steps: int = 10, seed: int = 0, scene_noise: float = 0.0):
         if len(columns) != model.cfg.state_dim or len(instructions) != model.cfg.n_tasks:
             raise ValueError(f"{len(columns)} columns and {len(instructions)} instructions for a model that reads a state of "
                              f"{model.cfg.state_dim} and {model.cfg.n_tasks} tasks: load the files saved beside it (load_state_policy)")
+        self.scene = torch.tensor([c not in EXPERT_FEATURES["state"] for c in columns])  # (S,) the columns that are the scene's
+        if not scene_noise >= 0 or (scene_noise > 0 and not self.scene.any()):
+            raise ValueError(f"scene_noise={scene_noise}: give a standard deviation >= 0 in metres, and a positive one only to a "
+                             f"policy that reads the scene (state 'scene')")
         self.model, self.normalizer, self.columns, self.num_steps = model.eval(), normalizer, list(columns), num_steps
         self.task_of = {t: i for i, t in enumerate(instructions)}
         self.generator = torch.Generator().manual_seed(seed)
+        self.scene_noise, self.noise_generator = scene_noise, torch.Generator().manual_seed(seed + 1)
 
     def __call__(self, batch: dict) -> np.ndarray:
         unknown = [t for t in batch["task"] if t not in self.task_of]
@@ -202,6 +208,8 @@ class StatePolicy:
             raise ValueError(f"instruction {unknown[0]!r} is not one of the {len(self.task_of)} this policy was trained on: "
                              f"evaluate it on its training tasks, or train it on this task's demonstrations")
         raw = torch.as_tensor(np.asarray(batch["privileged"])[:, self.columns], dtype=torch.float32)  # (B, S)
+        if self.scene_noise > 0:  # a misread scene: fresh Gaussian errors on every position at every plan
+            raw = raw + self.scene * self.scene_noise * torch.randn(raw.shape, generator=self.noise_generator)
         task = torch.tensor([self.task_of[t] for t in batch["task"]])  # (B,)
         chunk = self.model.act(self.normalizer.norm_state(raw), task, self.num_steps, self.generator)  # (B, H, A) normalised
         return self.normalizer.unnorm_action(chunk).numpy()
@@ -218,14 +226,14 @@ def save_state_policy(directory: str | Path, model: StateMLP, examples: StateExa
     return directory
 
 
-def load_state_policy(directory: str | Path, num_steps: int = 10, seed: int = 0) -> StatePolicy:
+def load_state_policy(directory: str | Path, num_steps: int = 10, seed: int = 0, scene_noise: float = 0.0) -> StatePolicy:
     "The `StatePolicy` that `save_state_policy` wrote into `directory`."
     from shallow_pi.metaworld import Normalizer, load_state_columns
     directory = Path(directory)
     if not (directory / INSTRUCTIONS_FILE).exists():
         raise FileNotFoundError(f"no state policy in {directory} (no {INSTRUCTIONS_FILE}): train one with `shallow-pi state-policy --out`")
     return StatePolicy(StateMLP.load(directory), Normalizer.load(directory), json.loads((directory / INSTRUCTIONS_FILE).read_text()),
-                       load_state_columns(directory), num_steps, seed)
+                       load_state_columns(directory), num_steps, seed, scene_noise)
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c16
 def add_state_policy_arguments(parser: argparse.ArgumentParser):
@@ -248,6 +256,9 @@ def add_state_policy_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--tasks", default="easy,medium,hard,very_hard", help="suites or tasks to evaluate on (default: all four suites)")
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per task (default: 20)")
     parser.add_argument("--num-steps", type=int, default=10, help="Euler steps of a flow policy (default: 10)")
+    parser.add_argument("--scene-noise", type=float, default=0.0, metavar="METRES",
+                        help="in evaluation, add a Gaussian error of this standard deviation to each scene position at every "
+                             "plan: how exactly must the scene be read? (default: 0; a finished training is not rerun)")
     parser.add_argument("--workers", type=int, default=2, help="evaluation processes (default: 2)")
     parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping replayed scene positions between runs ('' for none)")
     parser.add_argument("--record", help="record training and evaluation as results/<RECORD>.json (results/smoke/ with --mode smoke)")
@@ -260,6 +271,9 @@ def state_policy_main(args) -> dict:
     from shallow_pi.metaworld import ChunkDataset, demo_dir, evaluate, suite_tasks
     check_positive(args, ("steps", "batch_size", "width", "depth", "episodes", "num_steps", "workers"))
     tasks = suite_tasks(args.tasks)  # an unknown task is refused here, before any training
+    if not args.scene_noise >= 0 or (args.scene_noise > 0 and args.state != "scene"):
+        raise ValueError(f"--scene-noise {args.scene_noise}: give a standard deviation >= 0 in metres, and a positive one only "
+                         f"with --state scene")
     cfg = teacher_config(64)  # the teachers' chunk length and features; the images are never read
     data_dir = args.data or demo_dir(64)
     if not args.data and not Path(data_dir).exists():
@@ -276,7 +290,7 @@ def state_policy_main(args) -> dict:
     log = train(model, examples.batches(args.batch_size), state_policy_loss, recipe, project_root() / "checkpoints" / out.name)
     save_state_policy(out, model.eval(), examples)
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
-    report = evaluate(load_state_policy(out, args.num_steps, args.seed), tasks, args.episodes, workers=args.workers)
+    report = evaluate(load_state_policy(out, args.num_steps, args.seed, args.scene_noise), tasks, args.episodes, workers=args.workers)
     report = {k: v for k, v in report.items() if k != "frames"}
     training = {"steps": recipe.steps, "examples_seen": recipe.steps * recipe.batch_size, "frames": len(examples),
                 "epochs": recipe.steps * recipe.batch_size / len(examples), "final_loss": float(np.mean([e["task"] for e in log[-10:]])),
@@ -289,6 +303,6 @@ def state_policy_main(args) -> dict:
     if args.record:
         config = {"train": asdict(recipe), "policy": asdict(model.cfg), "state": args.state, "columns": examples.columns,
                   "data": str(data_dir), "extra_data": [str(d) for d in args.extra_data], "tasks": args.tasks,
-                  "episodes": args.episodes, "num_steps": args.num_steps}
+                  "episodes": args.episodes, "num_steps": args.num_steps, "scene_noise": args.scene_noise}
         print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "state-policy")))
     return summary
