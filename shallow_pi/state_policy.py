@@ -48,9 +48,22 @@ class StateExamples:
         "The examples `idx` (B,) as (state (B, S), task (B,), actions (B, H, A), pad (B, H))."
         return self.state[idx], self.task_index[idx], self.actions[idx], self.pad[idx]
 
-    def batches(self, batch_size: int) -> Callable:
-        "`draw(step, generator)` for `train`: `batch_size` examples drawn uniformly, with replacement, by `generator`."
-        return lambda step, generator: self.batch(torch.randint(0, len(self), (batch_size,), generator=generator))
+    def batches(self, batch_size: int, scene_noise: float = 0.0) -> Callable:
+        """`draw(step, generator)` for `train`: `batch_size` examples drawn uniformly, with replacement, by `generator`. With
+        `scene_noise` (metres), each drawn example's scene positions get a fresh Gaussian error of that standard deviation:
+        training for a reader of the scene that errs as much."""
+        is_scene = torch.tensor([c not in EXPERT_FEATURES["state"] for c in self.columns])  # (S,)
+        if not scene_noise >= 0 or (scene_noise > 0 and not is_scene.any()):
+            raise ValueError(f"scene_noise={scene_noise}: give a standard deviation >= 0 in metres, and a positive one only for "
+                             f"examples that hold the scene (state 'scene')")
+        scale = scene_noise * is_scene / torch.as_tensor(self.normalizer.state_std)  # (S,) metres in normalised units
+
+        def draw(step: int, generator: torch.Generator) -> tuple[torch.Tensor, ...]:
+            state, task, actions, pad = self.batch(torch.randint(0, len(self), (batch_size,), generator=generator))
+            if scene_noise > 0:
+                state = state + scale * torch.randn(state.shape, generator=generator)  # (B, S)
+            return state, task, actions, pad
+        return draw
 
 
 def state_examples(chunks: Sequence[ChunkDataset], state: str = "arm", cache_dir: str | Path | None = None,
@@ -256,6 +269,9 @@ def add_state_policy_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--tasks", default="easy,medium,hard,very_hard", help="suites or tasks to evaluate on (default: all four suites)")
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per task (default: 20)")
     parser.add_argument("--num-steps", type=int, default=10, help="Euler steps of a flow policy (default: 10)")
+    parser.add_argument("--train-scene-noise", type=float, default=0.0, metavar="METRES",
+                        help="in training, add a fresh Gaussian error of this standard deviation to each scene position of "
+                             "every example drawn: a policy trained for a reader that errs (default: 0)")
     parser.add_argument("--scene-noise", type=float, default=0.0, metavar="METRES",
                         help="in evaluation, add a Gaussian error of this standard deviation to each scene position at every "
                              "plan: how exactly must the scene be read? (default: 0; a finished training is not rerun)")
@@ -271,9 +287,9 @@ def state_policy_main(args) -> dict:
     from shallow_pi.metaworld import ChunkDataset, demo_dir, evaluate, suite_tasks
     check_positive(args, ("steps", "batch_size", "width", "depth", "episodes", "num_steps", "workers"))
     tasks = suite_tasks(args.tasks)  # an unknown task is refused here, before any training
-    if not args.scene_noise >= 0 or (args.scene_noise > 0 and args.state != "scene"):
-        raise ValueError(f"--scene-noise {args.scene_noise}: give a standard deviation >= 0 in metres, and a positive one only "
-                         f"with --state scene")
+    for flag, value in (("--scene-noise", args.scene_noise), ("--train-scene-noise", args.train_scene_noise)):
+        if not value >= 0 or (value > 0 and args.state != "scene"):
+            raise ValueError(f"{flag} {value}: give a standard deviation >= 0 in metres, and a positive one only with --state scene")
     cfg = teacher_config(64)  # the teachers' chunk length and features; the images are never read
     data_dir = args.data or demo_dir(64)
     if not args.data and not Path(data_dir).exists():
@@ -287,7 +303,7 @@ def state_policy_main(args) -> dict:
     model = StateMLP(StatePolicyConfig(len(examples.columns), len(examples.instructions), cfg.chunk_size, cfg.action_dim,
                                        args.width, args.depth, args.objective))
     out = Path(args.out)
-    log = train(model, examples.batches(args.batch_size), state_policy_loss, recipe, project_root() / "checkpoints" / out.name)
+    log = train(model, examples.batches(args.batch_size, args.train_scene_noise), state_policy_loss, recipe, project_root() / "checkpoints" / out.name)
     save_state_policy(out, model.eval(), examples)
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
     report = evaluate(load_state_policy(out, args.num_steps, args.seed, args.scene_noise), tasks, args.episodes, workers=args.workers)
@@ -303,6 +319,7 @@ def state_policy_main(args) -> dict:
     if args.record:
         config = {"train": asdict(recipe), "policy": asdict(model.cfg), "state": args.state, "columns": examples.columns,
                   "data": str(data_dir), "extra_data": [str(d) for d in args.extra_data], "tasks": args.tasks,
-                  "episodes": args.episodes, "num_steps": args.num_steps, "scene_noise": args.scene_noise}
+                  "episodes": args.episodes, "num_steps": args.num_steps, "scene_noise": args.scene_noise,
+                  "train_scene_noise": args.train_scene_noise}
         print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "state-policy")))
     return summary
