@@ -383,6 +383,8 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
                                        "random ones: a longer run, continued under a fresh schedule (default: random)")
     parser.add_argument("--decode-cache", default=DECODE_CACHE,
                         help="folder keeping decoded demonstrations between runs ('' for none)")
+    parser.add_argument("--probe-frames", type=int, default=1024,
+                        help="fixed (example, noise, time) draws of the probe loss reported after training (default: 1024)")
     parser.add_argument("--record", help="record the training as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
 
@@ -411,7 +413,7 @@ def teacher_main(args) -> dict:
     """Run `shallow-pi teacher`: train a `tiny` teacher (resumably: checkpoints in checkpoints/<out's name>), save it
     where `load_policy` finds it, print and optionally record the run; return the training summary."""
     from shallow_pi.metaworld import STATE_COLUMNS_FILE, ChunkDataset, demo_dir, save_state_columns, weights_digest
-    check_positive(args, ("steps", "batch_size", "draws"))
+    check_positive(args, ("steps", "batch_size", "draws", "probe_frames"))
     if not 0 <= args.state_dropout < 1:
         raise ValueError(f"--state-dropout {args.state_dropout}: give a probability in [0, 1)")
     if args.early_steps < 0 or not args.early_weight > 0:
@@ -456,7 +458,7 @@ def teacher_main(args) -> dict:
     else:  # a folder reused for a plain teacher must not keep an earlier run's privileged columns
         (out / STATE_COLUMNS_FILE).unlink(missing_ok=True)
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
-    summary = {"steps": recipe.steps, "final_loss": log[-1]["total"], "probe_loss": probe_loss(model, data),
+    summary = {"steps": recipe.steps, "final_loss": log[-1]["total"], "probe_loss": probe_loss(model, data, n=args.probe_frames),
                "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps, "frames": len(data),
                "extra_frames": sum(len(c) for c in extra_chunks),
                "early_share_of_draws": early_share, "final_scene_loss": log[-1].get("scene"),
@@ -465,7 +467,7 @@ def teacher_main(args) -> dict:
     if args.record:
         config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout,
                   "early_steps": args.early_steps, "early_weight": args.early_weight, "scene_weight": args.scene_weight,
-                  "scene_input": args.scene_input, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
+                  "scene_input": args.scene_input, "probe_frames": args.probe_frames, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
                   "extra_data": [str(d) for d in args.extra_data]}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
@@ -646,6 +648,8 @@ def add_probe_arguments(parser: argparse.ArgumentParser):
                         help="also the saved model's flow-matching loss on fixed draws of this LeRobotDataset, normalised with "
                              "the model's own normaliser (how well it fits demonstrations or recovery episodes), with the state given "
                              "and hidden (how much it leans on the state); repeatable")
+    parser.add_argument("--loss-frames", type=int, default=1024,
+                        help="with --loss-data, the fixed (example, noise, time) draws each loss is measured on (default: 1024)")
     parser.add_argument("--loss-early-steps", type=int, default=0,
                         help="with --loss-data, also the loss on draws from each episode's first LOSS_EARLY_STEPS frames only "
                              "(default: 0, none)")
@@ -707,17 +711,17 @@ def probe_main(args) -> dict:
         for source in args.loss_data:
             data = MemoryChunks(ChunkDataset(source, trained.cfg, normalizer=normalizer), 1, cache_dir=args.decode_cache or None)
             for key, hide in (("loss", False), ("loss_state_hidden", True)):
-                report[key][str(source)] = probe_loss(trained, data, hide_state=hide)
+                report[key][str(source)] = probe_loss(trained, data, n=args.loss_frames, hide_state=hide)
             print(f"flow-matching loss on {source}: {report['loss'][str(source)]:.4f}, with the state hidden "
-                  f"{report['loss_state_hidden'][str(source)]:.4f} (1024 fixed draws)")
+                  f"{report['loss_state_hidden'][str(source)]:.4f} ({args.loss_frames} fixed draws)")
             if args.loss_early_steps > 0:
-                report.setdefault("loss_early", {})[str(source)] = loss = probe_loss(trained, data, early_steps=args.loss_early_steps)
+                report.setdefault("loss_early", {})[str(source)] = loss = probe_loss(trained, data, n=args.loss_frames, early_steps=args.loss_early_steps)
                 print(f"  on each episode's first {args.loss_early_steps} frames only: {loss:.4f}")
     if args.record:
         config = {"model": str(args.model), "weights_sha256_16": weights_digest(args.model), "tasks": tasks, "frames": args.frames,
                   "layer": layer, "seed": args.seed, "seed_start": PROBE_SEED_START, "reach_episodes": args.reach,
                   "attention_frames": args.attention, "loss_data": [str(d) for d in args.loss_data],
-                  "loss_early_steps": args.loss_early_steps, "scene_episodes": args.scene_episodes,
+                  "loss_early_steps": args.loss_early_steps, "loss_frames": args.loss_frames, "scene_episodes": args.scene_episodes,
                   "scene_tasks": args.scene_tasks, "scene_seeds": SCENE_SEEDS}
         print("recorded in", record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "probe")))
     return report
