@@ -673,6 +673,8 @@ def probe_main(args) -> dict:
     from shallow_pi.metaworld import check_task, load_policy, weights_digest
     if args.loss_early_steps < 0:
         raise ValueError(f"--loss-early-steps {args.loss_early_steps}: give 0 (none) or a positive number of frames")
+    if args.loss_frames < 1:
+        raise ValueError(f"--loss-frames {args.loss_frames}: give a positive number of draws (default: 1024)")
     if args.frames < 20:
         raise ValueError(f"--frames {args.frames}: use at least 20 (a quarter is held out to score on)")
     tasks = [] if args.tasks in ("", "none") else [check_task(t) for t in args.tasks.split(",")]
