@@ -44,7 +44,7 @@ __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAME
            'demos_summary', 'open_dataset', 'check_features', 'Normalizer', 'to_model_images', 'chunk_indices',
            'ChunkDataset', 'collate_chunks', 'chunk_loader', 'FlowVLAPolicy', 'save_state_columns',
            'load_state_columns', 'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success',
-           'weights_digest', 'saved_model_dir', 'evaluate_main', 'demos_main']
+           'weights_digest', 'saved_model_dir', 'print_success', 'evaluate_main', 'demos_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -764,6 +764,13 @@ def saved_model_dir(model: str | Path) -> Path:
     return model_dir
 
 
+def print_success(report: dict):
+    "Print an `evaluate` report's success per suite and in all, with its 95% interval: one line each."
+    for name, r in [*report["suites"].items(), ("all", report["overall"])]:
+        print(f"{name:>10}: {r['successes']:>3}/{r['episodes']:<3} {r['success_rate']:6.1%}  "
+              f"(95% CI {r['ci95'][0]:.1%} to {r['ci95'][1]:.1%})")
+
+
 def evaluate_main(args) -> dict:
     """Run `shallow-pi evaluate` (its options: `add_evaluate_arguments` in notebook 90): closed-loop success of a saved model
     (resumable); print it, optionally record it; return it."""
@@ -779,9 +786,7 @@ def evaluate_main(args) -> dict:
                       workers=args.workers, cache_dir=model_dir / "eval-cache" / digest / setting,
                       seed_start=DEMO_SEED_START if demo_seeds else EVAL_SEED_START, allow_demo_seeds=demo_seeds)
     report = {k: v for k, v in report.items() if k != "frames"}
-    for name, r in [*report["suites"].items(), ("all", report["overall"])]:
-        print(f"{name:>10}: {r['successes']:>3}/{r['episodes']:<3} {r['success_rate']:6.1%}  "
-              f"(95% CI {r['ci95'][0]:.1%} to {r['ci95'][1]:.1%})")
+    print_success(report)
     if args.record:
         config = {"model": str(model_dir), "weights_sha256_16": digest, "tasks": args.tasks, "episodes": args.episodes,
                   "n_action_steps": args.n_action_steps, "max_steps": args.max_steps, "num_steps": args.num_steps,

@@ -18,8 +18,8 @@ from safetensors.torch import load_file, save_file
 
 from .core import atomic_path, atomic_write_text, check_positive, cli_command, project_root, record_result
 from .model import masked_mse, noisy_actions, sample_flow_time, target_velocity
-from .train import (DECODE_CACHE, EXPERT_FEATURES, PRIVILEGED_STATE, TrainConfig, scene_positions, teacher_config,
-                              train)
+from .train import (DECODE_CACHE, EXPERT_FEATURES, PRIVILEGED_STATE, TrainConfig, check_normalised_alike,
+                              scene_positions, teacher_config, train)
 
 # %% auto #0
 __all__ = ['STATE_INPUTS', 'OBJECTIVES', 'INSTRUCTIONS_FILE', 'StateExamples', 'state_examples', 'StatePolicyConfig', 'StateMLP',
@@ -75,11 +75,7 @@ def state_examples(chunks: Sequence[ChunkDataset], state: str = "arm", cache_dir
     if state not in STATE_INPUTS:
         raise ValueError(f"state={state!r}: give one of {list(STATE_INPUTS)} (the arm's state alone, or with the scene)")
     parts = list(chunks)
-    first = parts[0]
-    for other in parts[1:]:
-        if not other.normalizer.matches(first.normalizer):
-            raise ValueError(f"{other.ds.root} is normalised otherwise than {first.ds.root}: build every ChunkDataset with the "
-                             f"first one's normalizer (ChunkDataset(source, cfg, normalizer=...))")
+    check_normalised_alike(parts)
     raw, actions, pad, tasks = [], [], [], []
     for c in parts:
         cols = c.ds.hf_dataset.select_columns([c.state_key, "task_index"]).with_format("numpy")
@@ -95,7 +91,7 @@ def state_examples(chunks: Sequence[ChunkDataset], state: str = "arm", cache_dir
     mean, std = raw.mean(0), raw.std(0, correction=0).clamp_min(eps)  # (S,), (S,)
     instructions = sorted(set(tasks))
     index = {t: i for i, t in enumerate(instructions)}
-    n = first.normalizer
+    n = parts[0].normalizer
     return StateExamples((raw - mean) / std, torch.tensor([index[t] for t in tasks]), torch.cat(actions), torch.cat(pad),
                          instructions, Normalizer(mean.numpy(), std.numpy(), n.action_mean, n.action_std),
                          list(STATE_INPUTS[state]))
@@ -284,7 +280,7 @@ def add_state_policy_arguments(parser: argparse.ArgumentParser):
 def state_policy_main(args) -> dict:
     """Run `shallow-pi state-policy`: train a `StateMLP` on expert demonstrations (resumably), save it, evaluate it closed
     loop as the teachers are evaluated, print and optionally record both; return the summary."""
-    from shallow_pi.metaworld import ChunkDataset, demo_dir, evaluate, suite_tasks
+    from shallow_pi.metaworld import ChunkDataset, demo_dir, evaluate, print_success, suite_tasks
     check_positive(args, ("steps", "batch_size", "width", "depth", "episodes", "num_steps", "workers"))
     tasks = suite_tasks(args.tasks)  # an unknown task is refused here, before any training
     for flag, value in (("--scene-noise", args.scene_noise), ("--train-scene-noise", args.train_scene_noise)):
@@ -311,8 +307,7 @@ def state_policy_main(args) -> dict:
     training = {"steps": recipe.steps, "examples_seen": recipe.steps * recipe.batch_size, "frames": len(examples),
                 "epochs": recipe.steps * recipe.batch_size / len(examples), "final_loss": float(np.mean([e["task"] for e in log[-10:]])),
                 "seconds": log[-1]["seconds"], "parameters": sum(p.numel() for p in model.parameters()), "checkpoint": str(out)}
-    for name, r in [*report["suites"].items(), ("all", report["overall"])]:
-        print(f"{name:>10}: {r['successes']:>3}/{r['episodes']:<3} {r['success_rate']:6.1%}  (95% CI {r['ci95'][0]:.1%} to {r['ci95'][1]:.1%})")
+    print_success(report)
     print(f"state policy ({args.state}, {args.objective}) in {out}: {recipe.steps} steps in {training['seconds'] / 60:.1f} min, "
           f"{training['epochs']:.1f} epochs, loss {training['final_loss']:.4f}")
     summary = {"training": training, "evaluation": report}

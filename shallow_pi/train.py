@@ -29,14 +29,14 @@ from .model import (ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matchin
 # %% auto #0
 __all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FEATURES', 'FEATURE_SETS', 'SCENE_COLUMNS',
            'SCENE_SEEDS', 'PRIVILEGED_STATE', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint',
-           'step_generator', 'update_average', 'train', 'flow_loss', 'decoded_digest', 'MemoryChunks', 'grow_patches',
-           'teacher_config', 'evaluating', 'probe_loss', 'add_teacher_arguments', 'initial_teacher', 'teacher_main',
-           'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention',
-           'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover',
-           'generate_recovery', 'recovery_summary', 'add_recovery_arguments', 'recovery_main', 'ExpertFrames',
-           'expert_frames', 'explained_variance', 'kernel_ridge_r2', 'action_shares', 'policy_shares',
-           'add_explain_arguments', 'explain_main', 'scene_positions', 'within_task_scores', 'with_scene',
-           'SceneHeadVLA', 'scene_flow_loss', 'scene_reading', 'scene_reading_report', 'widen_state',
+           'step_generator', 'update_average', 'train', 'flow_loss', 'decoded_digest', 'check_normalised_alike',
+           'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss', 'add_teacher_arguments',
+           'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe',
+           'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main',
+           'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary', 'add_recovery_arguments',
+           'recovery_main', 'ExpertFrames', 'expert_frames', 'explained_variance', 'kernel_ridge_r2', 'action_shares',
+           'policy_shares', 'add_explain_arguments', 'explain_main', 'scene_positions', 'within_task_scores',
+           'with_scene', 'SceneHeadVLA', 'scene_flow_loss', 'scene_reading', 'scene_reading_report', 'widen_state',
            'add_scene_to_state']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
@@ -196,6 +196,15 @@ def decoded_digest(chunks) -> str:
     return h.hexdigest()[:16]
 
 # %% ../nbs/02b_teacher.ipynb #5c2c7e33
+def check_normalised_alike(parts: list) -> None:
+    "Refuse ChunkDatasets that are not all normalised as the first one is: their states and actions would mean different things."
+    first = parts[0]
+    for other in parts[1:]:
+        if not other.normalizer.matches(first.normalizer):
+            raise ValueError(f"{other.ds.root} is normalised otherwise than {first.ds.root}: build every ChunkDataset "
+                             f"with the first one's normalizer (ChunkDataset(source, cfg, normalizer=...))")
+
+
 class MemoryChunks:
     """Every example of a `ChunkDataset` (or of several, normalised alike), decoded once; `draw(step, generator)` returns a
     random batch (Observation, actions, pad). Examples are drawn uniformly unless `weight_early_frames` weighs them."""
@@ -204,10 +213,7 @@ class MemoryChunks:
         from shallow_pi.model import ByteTokenizer
         parts = list(chunks) if isinstance(chunks, (list, tuple)) else [chunks]
         first = parts[0]
-        for other in parts[1:]:
-            if not other.normalizer.matches(first.normalizer):
-                raise ValueError(f"{other.ds.root} is normalised otherwise than {first.ds.root}: build every ChunkDataset "
-                                 f"with the first one's normalizer (ChunkDataset(source, cfg, normalizer=...))")
+        check_normalised_alike(parts)
         saved = self._join([self._load(p, progress, cache_dir) for p in parts])
         self.images, self.state, self.actions, self.pad = saved["images"], saved["state"], saved["actions"], saved["pad"]
         self.instructions, self.task_index = saved["instructions"], saved["task_index"]  # [str], (N,)
