@@ -6,7 +6,11 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import importlib
 import json
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -15,16 +19,19 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
+from tqdm.auto import tqdm
 
 from .core import atomic_path, atomic_write_text, check_positive, cli_command, project_root, record_result
 from .model import masked_mse, noisy_actions, sample_flow_time, target_velocity
-from .train import (DECODE_CACHE, EXPERT_FEATURES, PRIVILEGED_STATE, TrainConfig, check_normalised_alike,
-                              scene_positions, teacher_config, train)
+from .train import (DECODE_CACHE, EXPERT_FEATURES, PRIVILEGED_STATE, SCENE_COLUMNS, MemoryChunks, TrainConfig,
+                              check_normalised_alike, scene_positions, teacher_config, train)
 
 # %% auto #0
-__all__ = ['STATE_INPUTS', 'OBJECTIVES', 'INSTRUCTIONS_FILE', 'StateExamples', 'state_examples', 'StatePolicyConfig', 'StateMLP',
-           'state_policy_loss', 'StatePolicy', 'save_state_policy', 'load_state_policy', 'add_state_policy_arguments',
-           'state_policy_main']
+__all__ = ['STATE_INPUTS', 'OBJECTIVES', 'INSTRUCTIONS_FILE', 'SCENE_SEED_START', 'SCENE_NAMES', 'StateExamples',
+           'state_examples', 'StatePolicyConfig', 'StateMLP', 'state_policy_loss', 'StatePolicy', 'save_state_policy',
+           'load_state_policy', 'add_state_policy_arguments', 'state_policy_main', 'reset_scenes', 'spatial_softmax',
+           'ReaderConfig', 'SceneReader', 'ReaderExamples', 'reader_examples', 'reader_loss', 'reading_error_cm',
+           'check_reads_scene', 'ReaderPolicy', 'load_reader_policy', 'add_reader_arguments', 'reader_main']
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c08
 STATE_INPUTS = {"arm": EXPERT_FEATURES["state"], "scene": PRIVILEGED_STATE}  # columns of Meta-World's observation each reads
@@ -317,4 +324,317 @@ def state_policy_main(args) -> dict:
                   "episodes": args.episodes, "num_steps": args.num_steps, "scene_noise": args.scene_noise,
                   "train_scene_noise": args.train_scene_noise}
         print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "state-policy")))
+    return summary
+
+# %% ../nbs/02c_state_policy.ipynb #9c0c0c29
+SCENE_SEED_START = 3_000_000  # the reader's reset scenes: beyond the demonstration seeds and the evaluation seeds
+
+
+def _first_frames(task: str, seeds: Sequence[int], image_size: int) -> tuple[np.ndarray, np.ndarray]:
+    "Worker: images (n, C, H, W, 3) uint8 and scene positions (n, 9) float32 of each seed's first frame of `task`."
+    from shallow_pi.metaworld import MetaWorldEnv
+    with MetaWorldEnv(task, image_size) as env:
+        frames = [env.reset(seed) for seed in seeds]
+    return np.stack([f["images"] for f in frames]), np.stack([f["privileged"][SCENE_COLUMNS] for f in frames]).astype(np.float32)
+
+
+def reset_scenes(tasks: str | Sequence[str], n_per_task: int, image_size: int = 64, seed_start: int = SCENE_SEED_START,
+                 workers: int = 2, cache_dir: str | Path | None = None, progress: bool = True) -> dict:
+    """The first frame of `n_per_task` fresh episodes of each task, as notebook 02's cameras see it, and the objects' and
+    goal's positions (`SCENE_COLUMNS`) at that frame: {"images": (N, C, 3, H, W) uint8, "positions": (N, 9) float32 metres,
+    "task_index": (N,), "instructions": [str], "seed": (N,)}. Seeds count up from `seed_start` and must not meet the
+    evaluation seeds. Kept in `cache_dir` under a name made from the arguments."""
+    from shallow_pi.metaworld import CAMERAS, EVAL_SEED_START, suite_tasks, task_instruction
+    tasks = suite_tasks(tasks)
+    if n_per_task < 1 or workers < 1:
+        raise ValueError(f"n_per_task={n_per_task}, workers={workers}: give positive numbers")
+    if seed_start < 2 * EVAL_SEED_START and seed_start + n_per_task > EVAL_SEED_START:
+        raise ValueError(f"reset seeds {seed_start} to {seed_start + n_per_task - 1} would meet the evaluation seeds "
+                         f"({EVAL_SEED_START} to {2 * EVAL_SEED_START - 1}): start at SCENE_SEED_START ({SCENE_SEED_START})")
+    key = json.dumps([tasks, n_per_task, image_size, seed_start, list(CAMERAS)])
+    path = Path(cache_dir) / f"scenes-{hashlib.sha1(key.encode()).hexdigest()[:16]}.pt" if cache_dir else None
+    if path is not None and path.exists():
+        return torch.load(path, weights_only=True)
+    seeds = list(range(seed_start, seed_start + n_per_task))
+    lib = importlib.import_module("shallow_pi.state_policy")  # spawned workers cannot import a notebook
+    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=mp.get_context("spawn")) as pool:
+        futures = [pool.submit(lib._first_frames, task, seeds, image_size) for task in tasks]
+        done = [f.result() for f in tqdm(futures, disable=not progress, desc="reset scenes")]
+    scenes = {"images": torch.from_numpy(np.concatenate([d[0] for d in done])).permute(0, 1, 4, 2, 3).contiguous(),  # (N, C, 3, H, W)
+              "positions": torch.from_numpy(np.concatenate([d[1] for d in done])),  # (N, 9)
+              "task_index": torch.arange(len(tasks)).repeat_interleave(n_per_task),  # (N,)
+              "instructions": [task_instruction(t) for t in tasks], "seed": torch.tensor(seeds).repeat(len(tasks))}
+    if path is not None:
+        with atomic_path(path) as tmp:
+            torch.save(scenes, tmp)
+    return scenes
+
+# %% ../nbs/02c_state_policy.ipynb #9c0c0c32
+def spatial_softmax(maps: torch.Tensor) -> torch.Tensor:
+    "Feature maps (B, K, H, W) -> keypoints (B, K, 2): the expected (x, y) in [-1, 1] under each map's softmax over its pixels."
+    B, K, H, W = maps.shape
+    p = maps.flatten(2).softmax(-1).view(B, K, H, W)
+    xs, ys = torch.linspace(-1, 1, W, dtype=maps.dtype), torch.linspace(-1, 1, H, dtype=maps.dtype)
+    return torch.stack([(p.sum(2) * xs).sum(-1), (p.sum(3) * ys).sum(-1)], dim=-1)
+
+
+@dataclass
+class ReaderConfig:
+    "A `SceneReader`: its inputs (the instructions its task codes stand for, cameras, image size), its size, and its outputs."
+    instructions: list[str]
+    n_cameras: int = 2
+    image_size: int = 64
+    channels: int = 32
+    keypoints: int = 32
+    width: int = 512
+    n_outputs: int = len(SCENE_COLUMNS)
+
+    def __post_init__(self):
+        if not self.instructions:
+            raise ValueError("instructions=[]: a reader needs the instructions of the tasks it reads")
+        for name in ("n_cameras", "image_size", "channels", "keypoints", "width", "n_outputs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)}: give a positive integer")
+
+    @property
+    def n_tasks(self) -> int:
+        return len(self.instructions)
+
+
+class SceneReader(torch.nn.Module):
+    """Camera images and the task -> the scene's positions. A shared convolutional stack (stride 2, then three 3×3 layers)
+    ends in `keypoints` maps per camera, read by `spatial_softmax`; an MLP maps every camera's keypoints and the one-hot task
+    to the positions, standardised by the buffers `mean` and `std` (set from the training examples; `read` undoes them)."""
+
+    def __init__(self, cfg: ReaderConfig):
+        super().__init__()
+        self.cfg, c = cfg, cfg.channels
+        self.conv = torch.nn.Sequential(torch.nn.Conv2d(3, c, 5, 2, 2), torch.nn.GELU(), torch.nn.Conv2d(c, c, 3, 1, 1), torch.nn.GELU(),
+                                        torch.nn.Conv2d(c, c, 3, 1, 1), torch.nn.GELU(), torch.nn.Conv2d(c, cfg.keypoints, 3, 1, 1))
+        self.head = torch.nn.Sequential(torch.nn.Linear(cfg.n_cameras * cfg.keypoints * 2 + cfg.n_tasks, cfg.width), torch.nn.GELU(),
+                                        torch.nn.Linear(cfg.width, cfg.width), torch.nn.GELU(), torch.nn.Linear(cfg.width, cfg.n_outputs))
+        self.register_buffer("mean", torch.zeros(cfg.n_outputs))
+        self.register_buffer("std", torch.ones(cfg.n_outputs))
+
+    def forward(self, images: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
+        "images (B, C, 3, H, W) float in [0, 1], task (B,) -> standardised positions (B, n_outputs)."
+        cfg = self.cfg
+        if images.ndim != 5 or images.shape[1:] != (cfg.n_cameras, 3, cfg.image_size, cfg.image_size):
+            raise ValueError(f"images of shape {tuple(images.shape)}: this reader reads (B, {cfg.n_cameras}, 3, {cfg.image_size}, "
+                             f"{cfg.image_size}) floats in [0, 1]")
+        keypoints = spatial_softmax(self.conv(images.flatten(0, 1)))  # (B·C, K, 2)
+        return self.head(torch.cat([keypoints.reshape(len(images), -1), F.one_hot(task, cfg.n_tasks).to(images.dtype)], dim=1))
+
+    @torch.no_grad()
+    def read(self, images: torch.Tensor, task: torch.Tensor) -> torch.Tensor:
+        "The positions in metres (B, n_outputs)."
+        return self(images, task) * self.std + self.mean
+
+    def save(self, directory: str | Path) -> Path:
+        "Write config.json and model.safetensors (weights and the standardisation) into `directory`, each atomically."
+        directory = Path(directory)
+        atomic_write_text(directory / "config.json", json.dumps(asdict(self.cfg), indent=1) + "\n")
+        with atomic_path(directory / "model.safetensors") as tmp:
+            save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(tmp))
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path, device="cpu") -> "SceneReader":
+        directory = Path(directory)
+        if not (directory / "config.json").exists():
+            raise FileNotFoundError(f"no scene reader in {directory} (no config.json): train one with `shallow-pi reader --out`")
+        model = cls(ReaderConfig(**json.loads((directory / "config.json").read_text())))
+        model.load_state_dict(load_file(str(directory / "model.safetensors"), device=str(device)))
+        return model
+
+
+@dataclass
+class ReaderExamples:
+    """Images (N, C, 3, H, W) uint8, task codes (N,) and scene positions (N, 9) metres, with `from_scenes` (N,) marking the
+    reset scenes; `mean` and `std` (9,) standardise the positions (a column that never varies keeps std 1)."""
+    images: torch.Tensor
+    task_index: torch.Tensor
+    positions: torch.Tensor
+    from_scenes: torch.Tensor
+    instructions: list[str]
+
+    def __post_init__(self):
+        self.mean = self.positions.mean(0)
+        std = self.positions.std(0)
+        self.std = torch.where(std > 1e-6, std, torch.ones_like(std))
+
+    def __len__(self):
+        return len(self.images)
+
+    def batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        "(images (B, C, 3, H, W) float in [0, 1], task (B,), standardised positions (B, 9)) of the examples `idx`."
+        return self.images[idx].float() / 255, self.task_index[idx], (self.positions[idx] - self.mean) / self.std
+
+    def batches(self, batch_size: int, scene_share: float = 0.5) -> Callable:
+        "`draw(step, generator)` for `train`: about `scene_share` of each batch from the reset scenes, the rest from the demonstrations."
+        sources = [torch.nonzero(~self.from_scenes).squeeze(1), torch.nonzero(self.from_scenes).squeeze(1)]
+        n_scenes = round(batch_size * scene_share) if len(sources[1]) and len(sources[0]) else (batch_size if len(sources[1]) else 0)
+        counts = (batch_size - n_scenes, n_scenes)
+
+        def draw(step: int, generator: torch.Generator) -> tuple:
+            idx = torch.cat([src[torch.randint(len(src), (n,), generator=generator)] for src, n in zip(sources, counts) if n])
+            return self.batch(idx)
+        return draw
+
+
+def reader_examples(chunks: Sequence, scenes: dict | None, cache_dir: str | Path | None = None,
+                    progress: bool = True) -> ReaderExamples:
+    """Every frame of the expert demonstrations `chunks` (`ChunkDataset`s, normalised alike) with the positions
+    `scene_positions` replays for it, then the `reset_scenes` (if any), under one sorted list of instructions."""
+    data = MemoryChunks(list(chunks), 1, progress=progress, cache_dir=cache_dir)
+    positions = torch.cat([scene_positions(c, cache_dir, progress) for c in chunks])  # (N, 9)
+    parts = [(data.images, [data.instructions[i] for i in data.task_index.tolist()], positions)]
+    if scenes is not None:
+        parts.append((scenes["images"], [scenes["instructions"][i] for i in scenes["task_index"].tolist()], scenes["positions"]))
+    instructions = sorted({t for _, names, _ in parts for t in names})
+    code = {t: i for i, t in enumerate(instructions)}
+    return ReaderExamples(torch.cat([p[0] for p in parts]), torch.tensor([code[t] for p in parts for t in p[1]]),
+                          torch.cat([p[2] for p in parts]),
+                          torch.cat([torch.full((len(p[0]),), i > 0) for i, p in enumerate(parts)]), instructions)
+
+
+def reader_loss(model: SceneReader, batch: tuple, generator: torch.Generator) -> dict[str, torch.Tensor]:
+    "Mean squared error of the standardised positions on a `ReaderExamples` batch, named as the teachers' losses (task, total)."
+    images, task, target = batch
+    loss = (model(images, task) - target).pow(2).mean()
+    return {"task": loss, "total": loss}
+
+
+def reading_error_cm(reader: SceneReader, scenes: dict, batch_size: int = 512) -> torch.Tensor:
+    "(9,) root-mean-square error in centimetres of `reader` on `scenes` (a `reset_scenes` dict), per position."
+    code = {t: i for i, t in enumerate(reader.cfg.instructions)}
+    task = torch.tensor([code[scenes["instructions"][i]] for i in scenes["task_index"].tolist()])  # (N,) the reader's codes
+    reader.eval()
+    errors = torch.cat([reader.read(scenes["images"][s:s + batch_size].float() / 255, task[s:s + batch_size]) - scenes["positions"][s:s + batch_size]
+                        for s in range(0, len(task), batch_size)])  # (N, 9) metres
+    return errors.pow(2).mean(0).sqrt() * 100
+
+# %% ../nbs/02c_state_policy.ipynb #9c0c0c35
+def check_reads_scene(policy: StatePolicy) -> None:
+    "Refuse, with the fix, a `StatePolicy` that does not read the objects' and goal's positions: a reader would have no one to tell."
+    if not set(SCENE_COLUMNS) <= set(policy.columns):
+        raise ValueError(f"the state policy reads columns {policy.columns} of the observation, not the scene {SCENE_COLUMNS}: "
+                         f"give one trained with `shallow-pi state-policy --state scene`")
+
+
+class ReaderPolicy:
+    """A camera policy in two parts: `reader` (a `SceneReader`) reads the objects' and goal's positions from the images, and
+    `policy` (a `StatePolicy` told the scene) acts on them and on the arm's state. The simulator's positions never reach
+    `policy`: the reader's overwrite them in the observation it is given."""
+
+    def __init__(self, reader: SceneReader, policy: StatePolicy):
+        check_reads_scene(policy)
+        self.reader, self.policy, self.image_size = reader.eval(), policy, reader.cfg.image_size
+        self.task_of = {t: i for i, t in enumerate(reader.cfg.instructions)}
+
+    def __call__(self, batch: dict) -> np.ndarray:
+        from shallow_pi.metaworld import to_model_images
+        unknown = [t for t in batch["task"] if t not in self.task_of]
+        if unknown:
+            raise ValueError(f"instruction {unknown[0]!r} is not one of the {len(self.task_of)} this reader was trained on: "
+                             f"evaluate it on its training tasks, or train it on this task's demonstrations")
+        images = torch.from_numpy(np.ascontiguousarray(batch["images"])).permute(0, 1, 4, 2, 3)  # (B, C, 3, H, W) uint8
+        task = torch.tensor([self.task_of[t] for t in batch["task"]])  # (B,)
+        privileged = np.array(batch["privileged"], dtype=np.float64, copy=True)  # (B, 39)
+        privileged[:, SCENE_COLUMNS] = self.reader.read(to_model_images(images, self.image_size), task).double().numpy()
+        return self.policy({**batch, "privileged": privileged})
+
+
+def load_reader_policy(reader_dir: str | Path, policy_dir: str | Path, num_steps: int = 10, seed: int = 0) -> ReaderPolicy:
+    "The `ReaderPolicy` of the reader saved in `reader_dir` and the state policy saved in `policy_dir`."
+    return ReaderPolicy(SceneReader.load(reader_dir), load_state_policy(policy_dir, num_steps, seed))
+
+# %% ../nbs/02c_state_policy.ipynb #9c0c0c36
+def add_reader_arguments(parser: argparse.ArgumentParser):
+    "The options of `shallow-pi reader`."
+    parser.add_argument("--out", required=True, help="folder for the trained reader (config, weights, log)")
+    parser.add_argument("--policy", default="results/state-policies/scene-trained-noise-2cm",
+                        help="a state policy told the scene, to act on what the reader reads (default: the one trained with "
+                             "2 cm of error, results/state-policies/scene-trained-noise-2cm)")
+    parser.add_argument("--data", help="a LeRobotDataset folder of expert demonstrations (default: notebook 02's, 64 pixels)")
+    parser.add_argument("--extra-data", action="append", default=[], metavar="DIR",
+                        help="a further LeRobotDataset of expert demonstrations, normalised as --data; repeatable")
+    parser.add_argument("--scenes", type=int, default=2000, help="reset scenes per task to train on besides the demonstrations (default: 2000)")
+    parser.add_argument("--test-scenes", type=int, default=200, help="further reset scenes per task, held out, to score the reader in cm (default: 200)")
+    parser.add_argument("--steps", type=int, default=10000, help="optimiser steps (default: 10000)")
+    parser.add_argument("--batch-size", type=int, default=64, help="examples per step, half of them reset scenes (default: 64)")
+    parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate; the cosine ends at a twentieth (default: 1e-3)")
+    parser.add_argument("--warmup", type=int, default=200, help="warm-up steps (default: 200)")
+    parser.add_argument("--ema", type=float, default=0.999, help="decay of the weight average the reader ends with (default: 0.999; 0: none)")
+    parser.add_argument("--channels", type=int, default=32, help="channels of the convolutional layers (default: 32)")
+    parser.add_argument("--keypoints", type=int, default=32, help="keypoints per camera (default: 32)")
+    parser.add_argument("--width", type=int, default=512, help="hidden width of the head (default: 512)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights, the batches and the sampling (default: 0)")
+    parser.add_argument("--tasks", default="easy,medium,hard,very_hard", help="suites or tasks to evaluate on (default: all four suites)")
+    parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per task (default: 20)")
+    parser.add_argument("--num-steps", type=int, default=10, help="Euler steps of a flow state policy (default: 10)")
+    parser.add_argument("--workers", type=int, default=2, help="processes rendering scenes and evaluating (default: 2)")
+    parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping decoded data, replayed positions and reset scenes ('' for none)")
+    parser.add_argument("--record", help="record training, reading and evaluation as results/<RECORD>.json (results/smoke/ with --mode smoke)")
+    parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
+
+
+SCENE_NAMES = [f"{part} {axis}" for part in ("object", "second object", "goal") for axis in "xyz"]  # `SCENE_COLUMNS`, in words
+
+
+def reader_main(args) -> dict:
+    """Run `shallow-pi reader`: train a `SceneReader` on the demonstrations and reset scenes (resumably), save it, score it in
+    cm on held-out reset scenes, evaluate it in front of `--policy` closed loop, print and optionally record all three."""
+    from shallow_pi.metaworld import TASKS, ChunkDataset, demo_dir, evaluate, print_success, suite_tasks, task_instruction
+    check_positive(args, ("steps", "batch_size", "test_scenes", "channels", "keypoints", "width", "episodes", "num_steps", "workers"))
+    if args.scenes < 0:
+        raise ValueError(f"--scenes {args.scenes}: give 0 (the demonstrations alone) or more reset scenes per task")
+    tasks = suite_tasks(args.tasks)  # an unknown task is refused here, before any training
+    policy = load_state_policy(args.policy, args.num_steps, args.seed)
+    check_reads_scene(policy)  # before any training
+    cfg = teacher_config(64)
+    data_dir = args.data or demo_dir(64)
+    if not args.data and not Path(data_dir).exists():
+        raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with `shallow-pi demos` (notebook 02), or pass --data")
+    main_chunks = ChunkDataset(data_dir, cfg)
+    parts = [main_chunks, *[ChunkDataset(d, cfg, normalizer=main_chunks.normalizer) for d in args.extra_data]]
+    task_of = {task_instruction(t): t for t in TASKS}
+    demo_tasks = sorted({task_of[t] for p in parts for t in p.ds.meta.tasks.index}, key=list(TASKS).index)
+    cache = args.decode_cache or None
+    scenes = reset_scenes(demo_tasks, args.scenes, workers=args.workers, cache_dir=cache) if args.scenes else None
+    held_out = reset_scenes(demo_tasks, args.test_scenes, seed_start=SCENE_SEED_START + args.scenes, workers=args.workers, cache_dir=cache)
+    examples = reader_examples(parts, scenes, cache)
+    recipe = TrainConfig(steps=args.steps, batch_size=args.batch_size, peak_lr=args.lr, final_lr=args.lr / 20,
+                         warmup_steps=min(args.warmup, args.steps - 1), seed=args.seed, log_every=50, checkpoint_every=1000,
+                         ema_decay=args.ema)
+    torch.manual_seed(args.seed)
+    reader = SceneReader(ReaderConfig(examples.instructions, examples.images.shape[1], examples.images.shape[-1], args.channels,
+                                      args.keypoints, args.width))
+    reader.mean.copy_(examples.mean), reader.std.copy_(examples.std)
+    out = Path(args.out)
+    log = train(reader, examples.batches(args.batch_size), reader_loss, recipe, project_root() / "checkpoints" / out.name)
+    n_frames, n_scenes = int((~examples.from_scenes).sum()), int(examples.from_scenes.sum())
+    del examples  # the images: gigabytes the evaluation does not need
+    reader.eval().save(out)
+    atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
+    error_cm = reading_error_cm(reader, held_out)  # (9,)
+    varies = held_out["positions"].std(0) > 1e-4  # positions some layout moves; the others are constants of their tasks
+    reading = {"rmse_cm": dict(zip(SCENE_NAMES, error_cm.tolist())), "varies": dict(zip(SCENE_NAMES, varies.tolist())),
+               "spread_cm": dict(zip(SCENE_NAMES, (held_out["positions"].std(0) * 100).tolist())),
+               "scenes": len(held_out["positions"]), "seed_start": SCENE_SEED_START + args.scenes}
+    report = evaluate(ReaderPolicy(reader, policy), tasks, args.episodes, workers=args.workers)
+    report = {k: v for k, v in report.items() if k != "frames"}
+    training = {"steps": recipe.steps, "examples_seen": recipe.steps * recipe.batch_size, "demonstration_frames": n_frames,
+                "reset_scenes": n_scenes, "final_loss": float(np.mean([e["task"] for e in log[-10:]])), "seconds": log[-1]["seconds"],
+                "parameters": sum(p.numel() for p in reader.parameters()), "checkpoint": str(out)}
+    print("held-out reading error (RMS, cm): " + ", ".join(f"{n} {e:.2f}" for n, e, v in zip(SCENE_NAMES, error_cm.tolist(), varies.tolist()) if v))
+    print_success(report)
+    print(f"scene reader in {out}: {recipe.steps} steps in {training['seconds'] / 60:.1f} min, loss {training['final_loss']:.4f}; "
+          f"acting through the state policy {args.policy}")
+    summary = {"training": training, "reading": reading, "evaluation": report}
+    if args.record:
+        config = {"train": asdict(recipe), "reader": asdict(reader.cfg), "policy": str(args.policy), "scenes": args.scenes,
+                  "test_scenes": args.test_scenes, "data": str(data_dir), "extra_data": [str(d) for d in args.extra_data],
+                  "tasks": args.tasks, "episodes": args.episodes, "num_steps": args.num_steps}
+        print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "reader")))
     return summary
