@@ -612,7 +612,8 @@ def reader_main(args) -> dict:
                                       args.keypoints, args.width))
     reader.mean.copy_(examples.mean), reader.std.copy_(examples.std)
     out = Path(args.out)
-    log = train(reader, examples.batches(args.batch_size), reader_loss, recipe, project_root() / "checkpoints" / out.name)
+    checkpoints = project_root() / "checkpoints" / f"reader-{out.name}"  # not the folder of a state policy of the same name
+    log = train(reader, examples.batches(args.batch_size), reader_loss, recipe, checkpoints)
     n_frames, n_scenes = int((~examples.from_scenes).sum()), int(examples.from_scenes.sum())
     del examples  # the images: gigabytes the evaluation does not need
     reader.eval().save(out)
