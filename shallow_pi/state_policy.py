@@ -27,15 +27,20 @@ from .train import (DECODE_CACHE, EXPERT_FEATURES, PRIVILEGED_STATE, SCENE_COLUM
                               check_normalised_alike, scene_positions, teacher_config, train)
 
 # %% auto #0
-__all__ = ['STATE_INPUTS', 'OBJECTIVES', 'INSTRUCTIONS_FILE', 'SCENE_SEED_START', 'SCENE_NAMES', 'StateExamples',
-           'state_examples', 'StatePolicyConfig', 'StateMLP', 'state_policy_loss', 'StatePolicy', 'save_state_policy',
-           'load_state_policy', 'add_state_policy_arguments', 'state_policy_main', 'reset_scenes', 'spatial_softmax',
-           'ReaderConfig', 'SceneReader', 'ReaderExamples', 'reader_examples', 'read_scenes', 'reader_loss',
-           'reading_error_cm', 'check_reads_scene', 'ReaderPolicy', 'load_reader_policy', 'add_reader_arguments',
-           'reader_main']
+__all__ = ['STATE_INPUTS', 'OBJECTIVES', 'INSTRUCTIONS_FILE', 'SCENE_SEED_START', 'SCENE_NAMES', 'scene_mask', 'StateExamples',
+           'state_examples', 'StatePolicyConfig', 'SavedModule', 'StateMLP', 'state_policy_loss', 'StatePolicy',
+           'save_state_policy', 'load_state_policy', 'add_state_policy_arguments', 'demonstration_parts',
+           'state_policy_main', 'reset_scenes', 'spatial_softmax', 'ReaderConfig', 'SceneReader', 'ReaderExamples',
+           'reader_examples', 'read_scenes', 'reader_loss', 'reading_error_cm', 'check_reads_scene', 'ReaderPolicy',
+           'load_reader_policy', 'add_reader_arguments', 'reader_main']
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c08
 STATE_INPUTS = {"arm": EXPERT_FEATURES["state"], "scene": PRIVILEGED_STATE}  # columns of Meta-World's observation each reads
+
+
+def scene_mask(columns: Sequence[int]) -> torch.Tensor:
+    "(S,) bool: which of the observation `columns` a state is made of are the scene's (objects, goal) rather than the arm's."
+    return torch.tensor([c not in EXPERT_FEATURES["state"] for c in columns])
 
 
 @dataclass
@@ -60,7 +65,7 @@ class StateExamples:
         """`draw(step, generator)` for `train`: `batch_size` examples drawn uniformly, with replacement, by `generator`. With
         `scene_noise` (metres), each drawn example's scene positions get a fresh Gaussian error of that standard deviation:
         training for a reader of the scene that errs as much."""
-        is_scene = torch.tensor([c not in EXPERT_FEATURES["state"] for c in self.columns])  # (S,)
+        is_scene = scene_mask(self.columns)  # (S,)
         if not scene_noise >= 0 or (scene_noise > 0 and not is_scene.any()):
             raise ValueError(f"scene_noise={scene_noise}: give a standard deviation >= 0 in metres, and a positive one only for "
                              f"examples that hold the scene (state 'scene')")
@@ -76,7 +81,7 @@ class StateExamples:
     def with_scene(self, positions: torch.Tensor) -> "StateExamples":
         """The same examples told the scene `positions` (N, 9), in metres, instead of the replayed ones (for instance what a
         reader of the scene reads from each frame), normalised as the replayed ones were."""
-        is_scene = torch.tensor([c not in EXPERT_FEATURES["state"] for c in self.columns])  # (S,)
+        is_scene = scene_mask(self.columns)  # (S,)
         if int(is_scene.sum()) != positions.shape[-1] or len(positions) != len(self):
             raise ValueError(f"positions of shape {tuple(positions.shape)} for {len(self)} examples holding {int(is_scene.sum())} "
                              f"scene columns: give one row per example, read from the same datasets in order (state 'scene')")
@@ -139,8 +144,35 @@ class StatePolicyConfig:
                 raise ValueError(f"{name}={getattr(self, name)}: give a positive integer")
 
 
-class StateMLP(torch.nn.Module):
+class SavedModule(torch.nn.Module):
+    """A network saved as config.json (its dataclass `cfg`, rebuilt as `config_class`) and model.safetensors (its state
+    dict, buffers included). Subclasses name themselves (`saved_name`) and the command that trains one (`trained_by`) for
+    the error a folder without one gets."""
+    config_class: type
+    saved_name: str
+    trained_by: str
+
+    def save(self, directory: str | Path) -> Path:
+        "Write config.json and model.safetensors into `directory`, each atomically."
+        directory = Path(directory)
+        atomic_write_text(directory / "config.json", json.dumps(asdict(self.cfg), indent=1) + "\n")
+        with atomic_path(directory / "model.safetensors") as tmp:
+            save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(tmp))
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path, device="cpu"):
+        directory = Path(directory)
+        if not (directory / "config.json").exists():
+            raise FileNotFoundError(f"no {cls.saved_name} in {directory} (no config.json): train one with `{cls.trained_by}`")
+        model = cls(cls.config_class(**json.loads((directory / "config.json").read_text())))
+        model.load_state_dict(load_file(str(directory / "model.safetensors"), device=str(device)))
+        return model
+
+
+class StateMLP(SavedModule):
     "An MLP from (state, task) to an action chunk (regression), or to a flow velocity given (x_t, t) as well (flow)."
+    config_class, saved_name, trained_by = StatePolicyConfig, "StateMLP", "shallow-pi state-policy --out"
 
     def __init__(self, cfg: StatePolicyConfig):
         super().__init__()
@@ -178,23 +210,6 @@ class StateMLP(torch.nn.Module):
             x = x - self(state, task, x, torch.full((len(state),), 1 - k / num_steps)) / num_steps
         return x
 
-    def save(self, directory: str | Path) -> Path:
-        "Write config.json and model.safetensors into `directory`, each atomically."
-        directory = Path(directory)
-        atomic_write_text(directory / "config.json", json.dumps(asdict(self.cfg), indent=1) + "\n")
-        with atomic_path(directory / "model.safetensors") as tmp:
-            save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(tmp))
-        return directory
-
-    @classmethod
-    def load(cls, directory: str | Path, device="cpu") -> "StateMLP":
-        directory = Path(directory)
-        if not (directory / "config.json").exists():
-            raise FileNotFoundError(f"no StateMLP in {directory} (no config.json): train one with `shallow-pi state-policy --out`")
-        model = cls(StatePolicyConfig(**json.loads((directory / "config.json").read_text())))
-        model.load_state_dict(load_file(str(directory / "model.safetensors"), device=str(device)))
-        return model
-
 
 def state_policy_loss(model: StateMLP, batch: tuple, generator: torch.Generator) -> dict[str, torch.Tensor]:
     "The objective of `model.cfg` on a `StateExamples` batch, named as the teachers' (task, total), ignoring padded steps."
@@ -222,7 +237,7 @@ class StatePolicy:
         if len(columns) != model.cfg.state_dim or len(instructions) != model.cfg.n_tasks:
             raise ValueError(f"{len(columns)} columns and {len(instructions)} instructions for a model that reads a state of "
                              f"{model.cfg.state_dim} and {model.cfg.n_tasks} tasks: load the files saved beside it (load_state_policy)")
-        self.scene = torch.tensor([c not in EXPERT_FEATURES["state"] for c in columns])  # (S,) the columns that are the scene's
+        self.scene = scene_mask(columns)  # (S,) the columns that are the scene's
         if not scene_noise >= 0 or (scene_noise > 0 and not self.scene.any()):
             raise ValueError(f"scene_noise={scene_noise}: give a standard deviation >= 0 in metres, and a positive one only to a "
                              f"policy that reads the scene (state 'scene')")
@@ -300,10 +315,22 @@ def add_state_policy_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
 
 
+def demonstration_parts(args) -> tuple[Path, list]:
+    """The expert demonstrations `--data` (default: notebook 02's, 64 pixels) and `--extra-data` name, as `ChunkDataset`s
+    with the teachers' chunking, all normalised as the first: (the first's folder, the datasets)."""
+    from shallow_pi.metaworld import ChunkDataset, demo_dir
+    cfg = teacher_config(64)  # the teachers' chunk length and features
+    data_dir = args.data or demo_dir(64)
+    if not args.data and not Path(data_dir).exists():
+        raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with `shallow-pi demos` (notebook 02), or pass --data")
+    main_chunks = ChunkDataset(data_dir, cfg)
+    return data_dir, [main_chunks, *[ChunkDataset(d, cfg, normalizer=main_chunks.normalizer) for d in args.extra_data]]
+
+
 def state_policy_main(args) -> dict:
     """Run `shallow-pi state-policy`: train a `StateMLP` on expert demonstrations (resumably), save it, evaluate it closed
     loop as the teachers are evaluated, print and optionally record both; return the summary."""
-    from shallow_pi.metaworld import ChunkDataset, demo_dir, evaluate, print_success, suite_tasks
+    from shallow_pi.metaworld import evaluate, print_success, suite_tasks
     check_positive(args, ("steps", "batch_size", "width", "depth", "episodes", "num_steps", "workers"))
     tasks = suite_tasks(args.tasks)  # an unknown task is refused here, before any training
     for flag, value in (("--scene-noise", args.scene_noise), ("--train-scene-noise", args.train_scene_noise)):
@@ -313,11 +340,7 @@ def state_policy_main(args) -> dict:
         raise ValueError(f"--reader with --state {args.state}: a reader tells the scene, so give --state scene")
     reader = SceneReader.load(args.reader) if args.reader else None  # a missing reader is refused before any training
     cfg = teacher_config(64)  # the teachers' chunk length and features; the images are never read
-    data_dir = args.data or demo_dir(64)
-    if not args.data and not Path(data_dir).exists():
-        raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with `shallow-pi demos` (notebook 02), or pass --data")
-    main_chunks = ChunkDataset(data_dir, cfg)
-    parts = [main_chunks, *[ChunkDataset(d, cfg, normalizer=main_chunks.normalizer) for d in args.extra_data]]
+    data_dir, parts = demonstration_parts(args)
     examples = state_examples(parts, args.state, args.decode_cache or None)
     if reader is not None:
         examples = examples.with_scene(read_scenes(reader, parts, args.decode_cache or None))
@@ -423,10 +446,12 @@ class ReaderConfig:
         return len(self.instructions)
 
 
-class SceneReader(torch.nn.Module):
+class SceneReader(SavedModule):
     """Camera images and the task -> the scene's positions. A shared convolutional stack (stride 2, then three 3×3 layers)
     ends in `keypoints` maps per camera, read by `spatial_softmax`; an MLP maps every camera's keypoints and the one-hot task
-    to the positions, standardised by the buffers `mean` and `std` (set from the training examples; `read` undoes them)."""
+    to the positions, standardised by the buffers `mean` and `std` (set from the training examples; `read` undoes them;
+    `save` keeps them with the weights)."""
+    config_class, saved_name, trained_by = ReaderConfig, "scene reader", "shallow-pi reader --out"
 
     def __init__(self, cfg: ReaderConfig):
         super().__init__()
@@ -452,22 +477,20 @@ class SceneReader(torch.nn.Module):
         "The positions in metres (B, n_outputs)."
         return self(images, task) * self.std + self.mean
 
-    def save(self, directory: str | Path) -> Path:
-        "Write config.json and model.safetensors (weights and the standardisation) into `directory`, each atomically."
-        directory = Path(directory)
-        atomic_write_text(directory / "config.json", json.dumps(asdict(self.cfg), indent=1) + "\n")
-        with atomic_path(directory / "model.safetensors") as tmp:
-            save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(tmp))
-        return directory
+    def task_codes(self, instructions: Sequence[str]) -> torch.Tensor:
+        "(len(instructions),) this reader's task code of each instruction; one it was not trained on is refused with the fix."
+        code = {t: i for i, t in enumerate(self.cfg.instructions)}
+        unknown = sorted(set(instructions) - set(code))
+        if unknown:
+            raise ValueError(f"the reader was not trained on {unknown[0]!r}: train it on these demonstrations (`shallow-pi reader --data`)")
+        return torch.tensor([code[t] for t in instructions], dtype=torch.long)
 
-    @classmethod
-    def load(cls, directory: str | Path, device="cpu") -> "SceneReader":
-        directory = Path(directory)
-        if not (directory / "config.json").exists():
-            raise FileNotFoundError(f"no scene reader in {directory} (no config.json): train one with `shallow-pi reader --out`")
-        model = cls(ReaderConfig(**json.loads((directory / "config.json").read_text())))
-        model.load_state_dict(load_file(str(directory / "model.safetensors"), device=str(device)))
-        return model
+    @torch.no_grad()
+    def read_all(self, images: torch.Tensor, task: torch.Tensor, batch_size: int = 256, progress: bool = False) -> torch.Tensor:
+        "The positions in metres (N, n_outputs) read from `images` (N, C, 3, H, W) uint8 with task codes `task` (N,), a batch at a time."
+        self.eval()
+        return torch.cat([self.read(images[s:s + batch_size].float() / 255, task[s:s + batch_size])
+                          for s in tqdm(range(0, len(task), batch_size), disable=not progress, desc="read scenes")])
 
 
 @dataclass
@@ -525,14 +548,8 @@ def read_scenes(reader: SceneReader, chunks: Sequence, cache_dir: str | Path | N
     """(N, 9) the positions, in metres, that `reader` reads from the images of every frame of `chunks` (`ChunkDataset`s, in
     order, as `state_examples` lists them): what a policy behind this reader will be told."""
     data = MemoryChunks(list(chunks), 1, progress=progress, cache_dir=cache_dir)
-    code = {t: i for i, t in enumerate(reader.cfg.instructions)}
-    unknown = sorted(set(data.instructions) - set(code))
-    if unknown:
-        raise ValueError(f"the reader was not trained on {unknown[0]!r}: train it on these demonstrations (`shallow-pi reader --data`)")
-    task = torch.tensor([code[data.instructions[i]] for i in data.task_index.tolist()])  # (N,) the reader's codes
-    reader.eval()
-    return torch.cat([reader.read(data.images[s:s + batch_size].float() / 255, task[s:s + batch_size])
-                      for s in tqdm(range(0, len(task), batch_size), disable=not progress, desc="read scenes")])
+    task = reader.task_codes(data.instructions)[data.task_index]  # (N,) the reader's codes
+    return reader.read_all(data.images, task, batch_size, progress)
 
 
 def reader_loss(model: SceneReader, batch: tuple, generator: torch.Generator) -> dict[str, torch.Tensor]:
@@ -544,11 +561,8 @@ def reader_loss(model: SceneReader, batch: tuple, generator: torch.Generator) ->
 
 def reading_error_cm(reader: SceneReader, scenes: dict, batch_size: int = 512) -> torch.Tensor:
     "(9,) root-mean-square error in centimetres of `reader` on `scenes` (a `reset_scenes` dict), per position."
-    code = {t: i for i, t in enumerate(reader.cfg.instructions)}
-    task = torch.tensor([code[scenes["instructions"][i]] for i in scenes["task_index"].tolist()])  # (N,) the reader's codes
-    reader.eval()
-    errors = torch.cat([reader.read(scenes["images"][s:s + batch_size].float() / 255, task[s:s + batch_size]) - scenes["positions"][s:s + batch_size]
-                        for s in range(0, len(task), batch_size)])  # (N, 9) metres
+    task = reader.task_codes(scenes["instructions"])[scenes["task_index"]]  # (N,) the reader's codes
+    errors = reader.read_all(scenes["images"], task, batch_size) - scenes["positions"]  # (N, 9) metres
     return errors.pow(2).mean(0).sqrt() * 100
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c35
@@ -622,19 +636,14 @@ SCENE_NAMES = [f"{part} {axis}" for part in ("object", "second object", "goal") 
 def reader_main(args) -> dict:
     """Run `shallow-pi reader`: train a `SceneReader` on the demonstrations and reset scenes (resumably), save it, score it in
     cm on held-out reset scenes, evaluate it in front of `--policy` closed loop, print and optionally record all three."""
-    from shallow_pi.metaworld import TASKS, ChunkDataset, demo_dir, evaluate, print_success, suite_tasks, task_instruction
+    from shallow_pi.metaworld import TASKS, evaluate, print_success, suite_tasks, task_instruction
     check_positive(args, ("steps", "batch_size", "test_scenes", "channels", "keypoints", "width", "episodes", "num_steps", "workers"))
     if args.scenes < 0:
         raise ValueError(f"--scenes {args.scenes}: give 0 (the demonstrations alone) or more reset scenes per task")
     tasks = suite_tasks(args.tasks)  # an unknown task is refused here, before any training
     policy = load_state_policy(args.policy, args.num_steps, args.seed)
     check_reads_scene(policy)  # before any training
-    cfg = teacher_config(64)
-    data_dir = args.data or demo_dir(64)
-    if not args.data and not Path(data_dir).exists():
-        raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with `shallow-pi demos` (notebook 02), or pass --data")
-    main_chunks = ChunkDataset(data_dir, cfg)
-    parts = [main_chunks, *[ChunkDataset(d, cfg, normalizer=main_chunks.normalizer) for d in args.extra_data]]
+    data_dir, parts = demonstration_parts(args)
     task_of = {task_instruction(t): t for t in TASKS}
     demo_tasks = sorted({task_of[t] for p in parts for t in p.ds.meta.tasks.index}, key=list(TASKS).index)
     cache = args.decode_cache or None
