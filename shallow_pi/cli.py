@@ -15,7 +15,8 @@ import torch
 
 from .bench import add_bench_arguments, bench_main
 from .distill import add_distill_arguments, distill_main
-from .state_policy import add_reader_arguments, add_state_policy_arguments, reader_main, state_policy_main
+from .state_policy import (add_reader_arguments, add_response_arguments, add_state_policy_arguments, reader_main,
+                                     response_main, state_policy_main)
 from .train import (add_explain_arguments, add_probe_arguments, add_recovery_arguments, add_teacher_arguments,
                               explain_main, probe_main, recovery_main, teacher_main)
 from .core import check_mode, cli_command, record_result, seed_everything
@@ -150,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
                                       "evaluate it in front of a state policy told the scene: a camera policy (notebook 02c)")
     add_reader_arguments(p)
     p.set_defaults(func=reader_main)
+    p = sub.add_parser("response", help="how far saved policies' actions follow the objects and the goal when they move, "
+                                        "against the scripted expert's: do they use what they are told? (notebook 02c)")
+    add_response_arguments(p)
+    p.set_defaults(func=response_main)
     p = sub.add_parser("evaluate", help="closed-loop Meta-World success of a saved teacher or student, per task and suite with "
                                         "95%% intervals; resumable; --record writes results/<name>.json (notebook 02)")
     add_evaluate_arguments(p)

@@ -27,12 +27,14 @@ from .train import (DECODE_CACHE, EXPERT_FEATURES, PRIVILEGED_STATE, SCENE_COLUM
                               check_normalised_alike, scene_positions, teacher_config, train)
 
 # %% auto #0
-__all__ = ['STATE_INPUTS', 'OBJECTIVES', 'INSTRUCTIONS_FILE', 'SCENE_SEED_START', 'SCENE_NAMES', 'scene_mask', 'StateExamples',
-           'state_examples', 'StatePolicyConfig', 'SavedModule', 'StateMLP', 'state_policy_loss', 'StatePolicy',
-           'save_state_policy', 'load_state_policy', 'add_state_policy_arguments', 'demonstration_parts',
-           'state_policy_main', 'reset_scenes', 'spatial_softmax', 'ReaderConfig', 'SceneReader', 'ReaderExamples',
-           'reader_examples', 'read_scenes', 'reader_loss', 'reading_error_cm', 'check_reads_scene', 'ReaderPolicy',
-           'load_reader_policy', 'add_reader_arguments', 'reader_main']
+__all__ = ['STATE_INPUTS', 'OBJECTIVES', 'INSTRUCTIONS_FILE', 'RESPONSE_COLUMNS', 'RESPONSE_NAMES', 'SCENE_SEED_START',
+           'SCENE_NAMES', 'scene_mask', 'StateExamples', 'state_examples', 'StatePolicyConfig', 'SavedModule',
+           'StateMLP', 'state_policy_loss', 'StatePolicy', 'save_state_policy', 'load_state_policy',
+           'add_state_policy_arguments', 'demonstration_parts', 'state_policy_main', 'scene_response', 'response_share',
+           'load_response_policy', 'add_response_arguments', 'response_main', 'reset_scenes', 'spatial_softmax',
+           'ReaderConfig', 'SceneReader', 'ReaderExamples', 'reader_examples', 'read_scenes', 'reader_loss',
+           'reading_error_cm', 'check_reads_scene', 'ReaderPolicy', 'load_reader_policy', 'add_reader_arguments',
+           'reader_main']
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c08
 STATE_INPUTS = {"arm": EXPERT_FEATURES["state"], "scene": PRIVILEGED_STATE}  # columns of Meta-World's observation each reads
@@ -369,6 +371,101 @@ def state_policy_main(args) -> dict:
                   "episodes": args.episodes, "num_steps": args.num_steps, "scene_noise": args.scene_noise,
                   "train_scene_noise": args.train_scene_noise, "reader": args.reader}
         print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "state-policy")))
+    return summary
+
+# %% ../nbs/02c_state_policy.ipynb #9e0c0c02
+RESPONSE_COLUMNS = EXPERT_FEATURES["objects"][:3] + EXPERT_FEATURES["goal"]  # Meta-World's columns of the first object's and the goal's xyz
+RESPONSE_NAMES = [f"{part} {axis}" for part in ("object", "goal") for axis in "xyz"]
+
+
+def scene_response(policy: Callable, task: str, seeds: Sequence[int], columns: Sequence[int] = RESPONSE_COLUMNS,
+                   shift: float = 0.01) -> np.ndarray:
+    """(S, C, 3): how far the first action of `policy` (the hand's x, y, z) moves per metre when each of `columns` of
+    Meta-World's observation is moved by ±`shift` metres, from the first observation of each of `seeds`' episodes of `task`
+    (central differences). Only the observation (`privileged`) moves, never the images: a policy told the scene responds
+    as far as it uses it, a camera policy not at all, `ExpertPolicy` as the demonstrations do. A policy that samples (one with
+    a `generator`) draws the same noise for every shifted scene."""
+    from shallow_pi.metaworld import MetaWorldEnv, batch_of
+    if not shift > 0:
+        raise ValueError(f"shift={shift}: give a positive distance in metres (0.01: one centimetre)")
+    if len(seeds) == 0 or len(columns) == 0:
+        raise ValueError(f"{len(seeds)} seeds and {len(columns)} columns: give at least one of each")
+
+    def first_action(batch: dict) -> np.ndarray:  # (3,)
+        if hasattr(policy, "generator"):
+            policy.generator.manual_seed(0)
+        return np.asarray(policy(batch), dtype=np.float64)[0, 0, :3]
+
+    response = np.zeros((len(seeds), len(columns), 3))
+    with MetaWorldEnv(task, getattr(policy, "image_size", 64)) as env:
+        for i, seed in enumerate(seeds):
+            batch = batch_of(env.reset(int(seed)), env)
+            for j, column in enumerate(columns):
+                moved = []
+                for sign in (1, -1):
+                    privileged = batch["privileged"].copy()
+                    privileged[:, column] += sign * shift
+                    moved.append(first_action({**batch, "privileged": privileged}))
+                response[i, j] = (moved[0] - moved[1]) / (2 * shift)
+    return response
+
+
+def response_share(response: np.ndarray, expert: np.ndarray) -> dict[str, float] | None:
+    """How much of the expert's response (`scene_response` of `ExpertPolicy`, (S, C, 3)) `response` shows: `share`, the
+    multiple of the expert's closest to it (1: as the expert, 0: not at all or elsewhere), and `relative_size`, the ratio of
+    their norms. None where the expert does not respond (nothing to compare with)."""
+    if response.shape != expert.shape:
+        raise ValueError(f"response of shape {response.shape} against the expert's {expert.shape}: measure both with the same "
+                         f"task, seeds and columns")
+    size = float((expert ** 2).sum())
+    if size == 0:
+        return None
+    return {"share": float((response * expert).sum()) / size, "relative_size": float(np.sqrt((response ** 2).sum() / size))}
+
+# %% ../nbs/02c_state_policy.ipynb #9e0c0c06
+def load_response_policy(directory: str | Path) -> Callable:
+    "A saved policy to measure: a `StatePolicy` (a folder with its instructions) or a teacher sampled from zero noise."
+    from shallow_pi.metaworld import load_policy
+    directory = Path(directory)
+    if (directory / INSTRUCTIONS_FILE).exists():
+        return load_state_policy(directory)
+    return load_policy(directory, noise_scale=0.0)
+
+
+def add_response_arguments(parser: argparse.ArgumentParser):
+    "The options of `shallow-pi response`."
+    parser.add_argument("--policy", action="append", required=True, metavar="DIR",
+                        help="a saved state policy or teacher to measure; repeatable")
+    parser.add_argument("--tasks", default="easy,medium,hard,very_hard", help="suites or tasks (default: all four suites)")
+    parser.add_argument("--seeds", type=int, default=10, help="evaluation seeds per task, from the first (default: 10)")
+    parser.add_argument("--shift", type=float, default=0.01, help="how far each position moves, in metres (default: 0.01)")
+    parser.add_argument("--record", help="record the responses as results/<RECORD>.json (results/smoke/ with --mode smoke)")
+    parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
+
+
+def response_main(args) -> dict:
+    """Run `shallow-pi response`: how much of the scripted expert's response to the scene each policy shows, per task and
+    pooled (`scene_response`, `response_share`); print and optionally record it."""
+    from shallow_pi.metaworld import EVAL_SEED_START, ExpertPolicy, suite_tasks
+    check_positive(args, ("seeds",))
+    tasks = suite_tasks(args.tasks)
+    policies = {str(d): load_response_policy(d) for d in args.policy}  # a missing one is refused before any measuring
+    seeds = list(range(EVAL_SEED_START, EVAL_SEED_START + args.seeds))
+    expert = {t: scene_response(ExpertPolicy(), t, seeds, shift=args.shift) for t in tasks}
+    summary = {"expert_size": {t: float(np.sqrt((e ** 2).sum())) for t, e in expert.items()}, "policies": {}}
+    for name, policy in policies.items():
+        responses = {t: scene_response(policy, t, seeds, shift=args.shift) for t in tqdm(tasks, desc=Path(name).name)}
+        measured = [t for t in tasks if response_share(responses[t], expert[t]) is not None]
+        summary["policies"][name] = {
+            "tasks": {t: response_share(responses[t], expert[t]) for t in tasks},
+            "pooled": response_share(np.stack([responses[t] for t in measured]), np.stack([expert[t] for t in measured])),
+            "response": {t: r.mean(0).tolist() for t, r in responses.items()}}  # (C, 3) per task, over seeds
+        pooled = summary["policies"][name]["pooled"]
+        print(f"{name}: share {pooled['share']:.2f}, relative size {pooled['relative_size']:.2f} (pooled over {len(measured)} tasks)")
+    if args.record:
+        config = {"policies": list(policies), "tasks": args.tasks, "seeds": seeds, "shift": args.shift,
+                  "columns": RESPONSE_COLUMNS, "column_names": RESPONSE_NAMES}
+        print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "response")))
     return summary
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c29
