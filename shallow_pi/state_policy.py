@@ -452,6 +452,9 @@ def response_main(args) -> dict:
     policies = {str(d): load_response_policy(d) for d in args.policy}  # a missing one is refused before any measuring
     seeds = list(range(EVAL_SEED_START, EVAL_SEED_START + args.seeds))
     expert = {t: scene_response(ExpertPolicy(), t, seeds, shift=args.shift) for t in tasks}
+    if all(response_share(e, e) is None for e in expert.values()):
+        raise ValueError(f"the scripted expert's first action does not move with the object or the goal in {args.tasks} at these "
+                         f"seeds: there is nothing to compare with; measure other tasks (e.g. reach-v3) or more --seeds")
     summary = {"expert_size": {t: float(np.sqrt((e ** 2).sum())) for t, e in expert.items()}, "policies": {}}
     for name, policy in policies.items():
         responses = {t: scene_response(policy, t, seeds, shift=args.shift) for t in tqdm(tasks, desc=Path(name).name)}
