@@ -458,9 +458,10 @@ def response_main(args) -> dict:
     summary = {"expert_size": {t: float(np.sqrt((e ** 2).sum())) for t, e in expert.items()}, "policies": {}}
     for name, policy in policies.items():
         responses = {t: scene_response(policy, t, seeds, shift=args.shift) for t in tqdm(tasks, desc=Path(name).name)}
-        measured = [t for t in tasks if response_share(responses[t], expert[t]) is not None]
+        shares = {t: response_share(responses[t], expert[t]) for t in tasks}
+        measured = [t for t in tasks if shares[t] is not None]
         summary["policies"][name] = {
-            "tasks": {t: response_share(responses[t], expert[t]) for t in tasks},
+            "tasks": shares,
             "pooled": response_share(np.stack([responses[t] for t in measured]), np.stack([expert[t] for t in measured])),
             "response": {t: r.mean(0).tolist() for t, r in responses.items()}}  # (C, 3) per task, over seeds
         pooled = summary["policies"][name]["pooled"]
