@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import importlib
 import json
@@ -213,9 +214,12 @@ class StateMLP(SavedModule):
         return x
 
 
-def state_policy_loss(model: StateMLP, batch: tuple, generator: torch.Generator) -> dict[str, torch.Tensor]:
-    "The objective of `model.cfg` on a `StateExamples` batch, named as the teachers' (task, total), ignoring padded steps."
-    state, task, actions, pad = batch
+def state_policy_loss(model: StateMLP, batch: tuple, generator: torch.Generator, draws: int = 1) -> dict[str, torch.Tensor]:
+    """The objective of `model.cfg` on a `StateExamples` batch, named as the teachers' (task, total), ignoring padded steps.
+    With `draws` > 1 (flow only), each example gets that many (noise, time) draws, as the teachers' `--draws` gives them."""
+    if draws < 1 or (draws > 1 and model.cfg.objective != "flow"):
+        raise ValueError(f"draws={draws}: give at least 1, and more only for the flow objective (a regression draws no noise)")
+    state, task, actions, pad = (x.repeat_interleave(draws, dim=0) for x in batch)  # (B·draws, ...): draws of one example adjacent
     if model.cfg.objective == "regression":
         loss = masked_mse(model(state, task), actions, pad)
     else:  # flow matching as the teachers': t ~ Beta(1.5, 1) shifted, x_t = t·ε + (1 − t)·a, target ε − a
@@ -294,6 +298,8 @@ def add_state_policy_arguments(parser: argparse.ArgumentParser):
                         help="a further LeRobotDataset, normalised as --data (e.g. data/metaworld/more-scenes/all); repeatable")
     parser.add_argument("--steps", type=int, default=20000, help="optimiser steps (default: 20000)")
     parser.add_argument("--batch-size", type=int, default=256, help="examples per step (default: 256)")
+    parser.add_argument("--draws", type=int, default=1,
+                        help="(noise, time) draws per example with --objective flow, as the teachers' --draws (default: 1)")
     parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate; the cosine ends at a tenth (default: 1e-3)")
     parser.add_argument("--warmup", type=int, default=100, help="warm-up steps (default: 100)")
     parser.add_argument("--width", type=int, default=512, help="hidden width (default: 512)")
@@ -333,7 +339,9 @@ def state_policy_main(args) -> dict:
     """Run `shallow-pi state-policy`: train a `StateMLP` on expert demonstrations (resumably), save it, evaluate it closed
     loop as the teachers are evaluated, print and optionally record both; return the summary."""
     from shallow_pi.metaworld import evaluate, print_success, suite_tasks
-    check_positive(args, ("steps", "batch_size", "width", "depth", "episodes", "num_steps", "workers"))
+    check_positive(args, ("steps", "batch_size", "draws", "width", "depth", "episodes", "num_steps", "workers"))
+    if args.draws > 1 and args.objective != "flow":
+        raise ValueError(f"--draws {args.draws} with --objective {args.objective}: draws are of noise and time, so give --objective flow")
     tasks = suite_tasks(args.tasks)  # an unknown task is refused here, before any training
     for flag, value in (("--scene-noise", args.scene_noise), ("--train-scene-noise", args.train_scene_noise)):
         if not value >= 0 or (value > 0 and args.state != "scene"):
@@ -352,7 +360,8 @@ def state_policy_main(args) -> dict:
     model = StateMLP(StatePolicyConfig(len(examples.columns), len(examples.instructions), cfg.chunk_size, cfg.action_dim,
                                        args.width, args.depth, args.objective))
     out = Path(args.out)
-    log = train(model, examples.batches(args.batch_size, args.train_scene_noise), state_policy_loss, recipe, project_root() / "checkpoints" / out.name)
+    log = train(model, examples.batches(args.batch_size, args.train_scene_noise), functools.partial(state_policy_loss, draws=args.draws),
+                recipe, project_root() / "checkpoints" / out.name)
     save_state_policy(out, model.eval(), examples)
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
     policy = load_state_policy(out, args.num_steps, args.seed, args.scene_noise)
@@ -368,7 +377,7 @@ def state_policy_main(args) -> dict:
     if args.record:
         config = {"train": asdict(recipe), "policy": asdict(model.cfg), "state": args.state, "columns": examples.columns,
                   "data": str(data_dir), "extra_data": [str(d) for d in args.extra_data], "tasks": args.tasks,
-                  "episodes": args.episodes, "num_steps": args.num_steps, "scene_noise": args.scene_noise,
+                  "episodes": args.episodes, "num_steps": args.num_steps, "draws": args.draws, "scene_noise": args.scene_noise,
                   "train_scene_noise": args.train_scene_noise, "reader": args.reader}
         print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "state-policy")))
     return summary
