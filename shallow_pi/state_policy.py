@@ -219,7 +219,7 @@ def state_policy_loss(model: StateMLP, batch: tuple, generator: torch.Generator,
     With `draws` > 1 (flow only), each example gets that many (noise, time) draws, as the teachers' `--draws` gives them."""
     if draws < 1 or (draws > 1 and model.cfg.objective != "flow"):
         raise ValueError(f"draws={draws}: give at least 1, and more only for the flow objective (a regression draws no noise)")
-    state, task, actions, pad = (x.repeat_interleave(draws, dim=0) for x in batch)  # (B·draws, ...): draws of one example adjacent
+    state, task, actions, pad = batch if draws == 1 else (x.repeat_interleave(draws, dim=0) for x in batch)  # (B·draws, ...): draws adjacent
     if model.cfg.objective == "regression":
         loss = masked_mse(model(state, task), actions, pad)
     else:  # flow matching as the teachers': t ~ Beta(1.5, 1) shifted, x_t = t·ε + (1 − t)·a, target ε − a
