@@ -87,6 +87,9 @@ def add_evaluate_arguments(parser: argparse.ArgumentParser):
                                                                    "it acts from the images alone, not a score")
     parser.add_argument("--noise-scale", type=float, default=1.0, help="scale of the noise each chunk's flow starts from "
                                                                       "(default: 1, as trained; 0: one chunk per observation)")
+    parser.add_argument("--reader", help="a scene reader (`shallow-pi reader --out`) that tells a told teacher the objects' and "
+                                         "goal's positions it reads from the cameras, in place of the simulator's: the pair "
+                                         "is a camera policy (default: none)")
 
 
 def _evaluate(args: argparse.Namespace) -> dict:

@@ -676,16 +676,20 @@ def reading_error_cm(reader: SceneReader, scenes: dict, batch_size: int = 512) -
     return errors.pow(2).mean(0).sqrt() * 100
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c35
-def check_reads_scene(policy: StatePolicy) -> None:
-    "Refuse, with the fix, a `StatePolicy` that does not read the objects' and goal's positions: a reader would have no one to tell."
-    if not set(SCENE_COLUMNS) <= set(policy.columns):
-        raise ValueError(f"the state policy reads columns {policy.columns} of the observation, not the scene {SCENE_COLUMNS}: "
-                         f"give one trained with `shallow-pi state-policy --state scene`")
+def check_reads_scene(policy) -> None:
+    """Refuse, with the fix, a policy that does not read the objects' and goal's positions: a reader would have no one to
+    tell. `policy` is a `StatePolicy` (its `columns`) or a told teacher's `FlowVLAPolicy` (its `state_columns`)."""
+    columns = getattr(policy, "columns", None) or getattr(policy, "state_columns", None) or []
+    if not set(SCENE_COLUMNS) <= set(columns):
+        raise ValueError(f"the policy reads columns {columns or 'the arm state'} of the observation, not the scene {SCENE_COLUMNS}: "
+                         f"give a state policy trained with `shallow-pi state-policy --state scene`, or a teacher trained "
+                         f"with `shallow-pi teacher --scene-input`")
 
 
 class ReaderPolicy:
     """A camera policy in two parts: `reader` (a `SceneReader`) reads the objects' and goal's positions from the images, and
-    `policy` (a `StatePolicy` told the scene) acts on them and on the arm's state. The simulator's positions never reach
+    `policy` (a `StatePolicy` or a teacher's `FlowVLAPolicy`, told the scene) acts on them, on the arm's state and, for a
+    teacher, on the images too. The simulator's positions never reach
     `policy`: the reader's overwrite them in the observation it is given."""
 
     def __init__(self, reader: SceneReader, policy: StatePolicy):

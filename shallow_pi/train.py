@@ -376,6 +376,9 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
                         help="give the model the objects' and goal's positions as part of its state (replayed from the "
                              "demonstrations' seeds in training, read from the simulator in evaluation): a diagnostic with "
                              "privileged information, not a vision policy (expert demonstrations only; default: off)")
+    parser.add_argument("--reader", help="with --scene-input: a scene reader (`shallow-pi reader --out`) whose readings of each "
+                                         "frame's images are the told scene in training, instead of the replayed positions; "
+                                         "evaluate the teacher with the same `--reader`, and it is a camera policy")
     parser.add_argument("--ema", type=float, default=0.0, help="decay of the weight average, 0 for none (default: 0)")
     parser.add_argument("--steps", type=int, default=4000, help="optimiser steps (default: 4000)")
     parser.add_argument("--batch-size", type=int, default=32, help="observations per step (default: 32)")
@@ -386,7 +389,8 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
                         help="a further LeRobotDataset to train on, normalised as --data (recovery episodes, `shallow-pi "
                              "recovery`); repeatable")
     parser.add_argument("--init", help="start from the weights of a saved teacher (same image size, stem and data) instead of "
-                                       "random ones: a longer run, continued under a fresh schedule (default: random)")
+                                       "random ones: a longer run, continued under a fresh schedule; a told teacher "
+                                       "(--scene-input) goes on with --scene-input, keeping its scaling of the scene (default: random)")
     parser.add_argument("--decode-cache", default=DECODE_CACHE,
                         help="folder keeping decoded demonstrations between runs ('' for none)")
     parser.add_argument("--probe-frames", type=int, default=1024,
@@ -418,7 +422,8 @@ def initial_teacher(directory: str | Path, cfg: VLAConfig, normalizer) -> FlowVL
 def teacher_main(args) -> dict:
     """Run `shallow-pi teacher`: train a `tiny` teacher (resumably: checkpoints in checkpoints/<out's name>), save it
     where `load_policy` finds it, print and optionally record the run; return the training summary."""
-    from shallow_pi.metaworld import STATE_COLUMNS_FILE, ChunkDataset, demo_dir, save_state_columns, weights_digest
+    from shallow_pi.metaworld import (STATE_COLUMNS_FILE, ChunkDataset, Normalizer, demo_dir, load_state_columns,
+                                      save_state_columns, weights_digest)
     check_positive(args, ("steps", "batch_size", "draws", "probe_frames"))
     if not 0 <= args.state_dropout < 1:
         raise ValueError(f"--state-dropout {args.state_dropout}: give a probability in [0, 1)")
@@ -431,6 +436,19 @@ def teacher_main(args) -> dict:
         raise ValueError("--scene-input: give it without --scene-weight and --state-dropout (a model told the scene needs no "
                          "head to read it, and state dropout would hide the scene with the arm)")
     cfg = teacher_config(args.image_size, args.stem)
+    told_init = args.init is not None and load_state_columns(args.init) is not None  # a told teacher, continued
+    if told_init and (load_state_columns(args.init) != PRIVILEGED_STATE or not args.scene_input):
+        raise ValueError(f"--init {args.init}: a teacher told Meta-World's columns {load_state_columns(args.init)}; continue a "
+                         f"told teacher (columns {PRIVILEGED_STATE}) with --scene-input, or start from a camera teacher")
+    if args.reader and not args.scene_input:
+        raise ValueError("--reader without --scene-input: the reader's readings are a told scene, so give --scene-input")
+    reader = None
+    if args.reader:  # a missing reader, or one reading other images, is refused before any training
+        from shallow_pi.state_policy import SceneReader
+        reader = SceneReader.load(args.reader)
+        if reader.cfg.image_size != args.image_size:
+            raise ValueError(f"--reader {args.reader} reads {reader.cfg.image_size}-pixel images, the teacher is trained on "
+                             f"--image-size {args.image_size}: give a reader trained at the teacher's image size")
     data_dir = args.data or demo_dir(args.image_size)
     if not args.data and not Path(data_dir).exists():
         raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with notebook 02 (or 02b at 128 pixels) in full "
@@ -444,11 +462,19 @@ def teacher_main(args) -> dict:
     early_share = data.weight_early_frames(args.early_steps, args.early_weight)
     out = Path(args.out)
     torch.manual_seed(recipe.seed)
-    model = FlowVLA(cfg) if args.init is None else initial_teacher(args.init, cfg, data.normalizer)
+    model = FlowVLA(cfg) if args.init is None else None if told_init else initial_teacher(args.init, cfg, data.normalizer)
     if args.scene_input:  # the scene joins the state through new zero weights: an --init teacher starts as it was
-        positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
-        add_scene_to_state(data, positions)
-        model = widen_state(model, positions.shape[1])
+        if reader is None:
+            positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
+        else:  # what the reader reads from each frame's own images, in the frames' order
+            positions = reader.read_all(data.images, reader.task_codes(data.instructions)[data.task_index], progress=True)  # (N, 9)
+        if told_init:  # its scene columns exist already, scaled as it was trained
+            saved, arm = Normalizer.load(args.init), len(EXPERT_FEATURES["state"])
+            add_scene_to_state(data, positions, stats=(saved.state_mean[arm:], saved.state_std[arm:]))
+            model = initial_teacher(args.init, replace(cfg, state_dim=cfg.state_dim + positions.shape[1]), data.normalizer)
+        else:
+            add_scene_to_state(data, positions)
+            model = widen_state(model, positions.shape[1])
     draw, loss_fn = data.draw, functools.partial(flow_loss, draws=args.draws, state_dropout=args.state_dropout)
     if args.scene_weight > 0:  # the head reads the expert's tokens; only the FlowVLA inside is the teacher
         positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
@@ -473,7 +499,7 @@ def teacher_main(args) -> dict:
     if args.record:
         config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout,
                   "early_steps": args.early_steps, "early_weight": args.early_weight, "scene_weight": args.scene_weight,
-                  "scene_input": args.scene_input, "probe_frames": args.probe_frames, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
+                  "scene_input": args.scene_input, "reader": args.reader, "probe_frames": args.probe_frames, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
                   "extra_data": [str(d) for d in args.extra_data]}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
@@ -1188,16 +1214,21 @@ def widen_state(model: FlowVLA, extra: int) -> FlowVLA:
     return wide.to(model.device).train(model.training)
 
 
-def add_scene_to_state(data: MemoryChunks, positions: torch.Tensor, eps: float = 1e-3):
+def add_scene_to_state(data: MemoryChunks, positions: torch.Tensor, eps: float = 1e-3,
+                       stats: tuple[np.ndarray, np.ndarray] | None = None):
     """Append to each example's state in `data` its scene `positions` (N, 9) (`scene_positions`, metres), normalised by
-    their mean and standard deviation over `data` (floored at `eps`, as `Normalizer.from_stats` floors), in place.
+    their mean and standard deviation over `data` (floored at `eps`, as `Normalizer.from_stats` floors), in place; or by
+    `stats` (mean, std), (9,) each, when given: a told teacher trained further keeps the scaling it learnt with.
     `data.normalizer` becomes the widened normaliser, which is returned: it maps the `PRIVILEGED_STATE` columns of an
     observation to what the model was trained on."""
     from shallow_pi.metaworld import Normalizer
     if positions.shape != (len(data), len(SCENE_COLUMNS)):
         raise ValueError(f"positions of shape {tuple(positions.shape)} for {len(data)} examples: give (N, {len(SCENE_COLUMNS)}) "
                          f"from scene_positions of the same datasets, in order")
-    mean, std = positions.mean(0), positions.std(0, correction=0).clamp_min(eps)  # (9,), (9,)
+    if stats is None:
+        mean, std = positions.mean(0), positions.std(0, correction=0).clamp_min(eps)  # (9,), (9,)
+    else:
+        mean, std = (torch.as_tensor(np.asarray(s, dtype=np.float32)) for s in stats)  # (9,), (9,)
     data.state = torch.cat([data.state, (positions - mean) / std], dim=1)  # (N, S + 9)
     n = data.normalizer
     data.normalizer = Normalizer(np.r_[n.state_mean, mean.numpy()].astype(np.float32), np.r_[n.state_std, std.numpy()].astype(np.float32),
