@@ -602,6 +602,10 @@ class SceneReader(SavedModule):
         return torch.cat([self.read(images[s:s + batch_size].float() / 255, task[s:s + batch_size])
                           for s in tqdm(range(0, len(task), batch_size), disable=not progress, desc="read scenes")])
 
+    def read_frames(self, data, batch_size: int = 256, progress: bool = False) -> torch.Tensor:
+        "The positions in metres (N, n_outputs) read from every frame of `data` (a `MemoryChunks`), in its order."
+        return self.read_all(data.images, self.task_codes(data.instructions)[data.task_index], batch_size, progress)
+
 
 @dataclass
 class ReaderExamples:
@@ -657,9 +661,7 @@ def read_scenes(reader: SceneReader, chunks: Sequence, cache_dir: str | Path | N
                 progress: bool = True) -> torch.Tensor:
     """(N, 9) the positions, in metres, that `reader` reads from the images of every frame of `chunks` (`ChunkDataset`s, in
     order, as `state_examples` lists them): what a policy behind this reader will be told."""
-    data = MemoryChunks(list(chunks), 1, progress=progress, cache_dir=cache_dir)
-    task = reader.task_codes(data.instructions)[data.task_index]  # (N,) the reader's codes
-    return reader.read_all(data.images, task, batch_size, progress)
+    return reader.read_frames(MemoryChunks(list(chunks), 1, progress=progress, cache_dir=cache_dir), batch_size, progress)
 
 
 def reader_loss(model: SceneReader, batch: tuple, generator: torch.Generator) -> dict[str, torch.Tensor]:
@@ -689,10 +691,10 @@ def check_reads_scene(policy) -> None:
 class ReaderPolicy:
     """A camera policy in two parts: `reader` (a `SceneReader`) reads the objects' and goal's positions from the images, and
     `policy` (a `StatePolicy` or a teacher's `FlowVLAPolicy`, told the scene) acts on them, on the arm's state and, for a
-    teacher, on the images too. The simulator's positions never reach
-    `policy`: the reader's overwrite them in the observation it is given."""
+    teacher, on the images too. The simulator's positions never reach `policy`: the reader's overwrite them in the
+    observation it is given."""
 
-    def __init__(self, reader: SceneReader, policy: StatePolicy):
+    def __init__(self, reader: SceneReader, policy: Callable):
         check_reads_scene(policy)
         self.reader, self.policy, self.image_size = reader.eval(), policy, reader.cfg.image_size
         self.task_of = {t: i for i, t in enumerate(reader.cfg.instructions)}

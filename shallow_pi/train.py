@@ -436,9 +436,10 @@ def teacher_main(args) -> dict:
         raise ValueError("--scene-input: give it without --scene-weight and --state-dropout (a model told the scene needs no "
                          "head to read it, and state dropout would hide the scene with the arm)")
     cfg = teacher_config(args.image_size, args.stem)
-    told_init = args.init is not None and load_state_columns(args.init) is not None  # a told teacher, continued
-    if told_init and (load_state_columns(args.init) != PRIVILEGED_STATE or not args.scene_input):
-        raise ValueError(f"--init {args.init}: a teacher told Meta-World's columns {load_state_columns(args.init)}; continue a "
+    init_columns = None if args.init is None else load_state_columns(args.init)  # None: a camera teacher (or none)
+    told_init = init_columns is not None  # a told teacher, continued
+    if told_init and (init_columns != PRIVILEGED_STATE or not args.scene_input):
+        raise ValueError(f"--init {args.init}: a teacher told Meta-World's columns {init_columns}; continue a "
                          f"told teacher (columns {PRIVILEGED_STATE}) with --scene-input, or start from a camera teacher")
     if args.reader and not args.scene_input:
         raise ValueError("--reader without --scene-input: the reader's readings are a told scene, so give --scene-input")
@@ -467,7 +468,7 @@ def teacher_main(args) -> dict:
         if reader is None:
             positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
         else:  # what the reader reads from each frame's own images, in the frames' order
-            positions = reader.read_all(data.images, reader.task_codes(data.instructions)[data.task_index], progress=True)  # (N, 9)
+            positions = reader.read_frames(data, progress=True)  # (N, 9)
         if told_init:  # its scene columns exist already, scaled as it was trained
             saved, arm = Normalizer.load(args.init), len(EXPERT_FEATURES["state"])
             add_scene_to_state(data, positions, stats=(saved.state_mean[arm:], saved.state_std[arm:]))
