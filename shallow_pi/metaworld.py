@@ -778,11 +778,11 @@ def evaluate_main(args) -> dict:
     model_dir = saved_model_dir(args.model)
     check_positive(args, ("episodes", "n_action_steps", "num_steps", "workers"))
     digest, demo_seeds, hide_state = weights_digest(model_dir), args.demo_seeds, args.hide_state
-    policy = load_policy(model_dir, num_steps=args.num_steps, hide_state=hide_state, noise_scale=args.noise_scale)
-    reader_digest = None
+    model_policy = load_policy(model_dir, num_steps=args.num_steps, hide_state=hide_state, noise_scale=args.noise_scale)
+    policy, reader_digest = model_policy, None
     if args.reader:  # notebook 02c: the reader's positions replace the simulator's in what the teacher is told
         from shallow_pi.state_policy import ReaderPolicy, SceneReader
-        policy, reader_digest = ReaderPolicy(SceneReader.load(args.reader), policy), weights_digest(args.reader)
+        policy, reader_digest = ReaderPolicy(SceneReader.load(args.reader), model_policy), weights_digest(args.reader)
     setting = (f"steps-{args.num_steps}_act-{args.n_action_steps}_max-{args.max_steps or 'horizon'}_ep-{args.episodes}"
                + ("_demo-seeds" if demo_seeds else "") + ("_state-hidden" if hide_state else "")
                + (f"_noise-{args.noise_scale:g}" if args.noise_scale != 1 else "") + (f"_reader-{reader_digest}" if args.reader else ""))
@@ -795,7 +795,7 @@ def evaluate_main(args) -> dict:
         config = {"model": str(model_dir), "weights_sha256_16": digest, "tasks": args.tasks, "episodes": args.episodes,
                   "n_action_steps": args.n_action_steps, "max_steps": args.max_steps, "num_steps": args.num_steps,
                   "seed_start": report["config"]["seed_start"], "demo_seeds": demo_seeds, "hide_state": hide_state,
-                  "noise_scale": args.noise_scale, "state_columns": load_state_columns(model_dir), "reader": args.reader,
+                  "noise_scale": args.noise_scale, "state_columns": model_policy.state_columns, "reader": args.reader,
                   "reader_weights_sha256_16": reader_digest}
         path = record_result(args.record, report, config, mode=args.mode, command=cli_command(args, "evaluate", str(model_dir)))
         print(f"recorded in {path}")

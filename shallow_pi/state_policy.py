@@ -252,6 +252,11 @@ class StatePolicy:
         self.generator = torch.Generator().manual_seed(seed)
         self.scene_noise, self.noise_generator = scene_noise, torch.Generator().manual_seed(seed + 1)
 
+    @property
+    def state_columns(self) -> list[int]:
+        "The columns of Meta-World's observation this policy reads, under the name a teacher's `FlowVLAPolicy` gives them."
+        return self.columns
+
     def __call__(self, batch: dict) -> np.ndarray:
         unknown = [t for t in batch["task"] if t not in self.task_of]
         if unknown:
@@ -680,8 +685,8 @@ def reading_error_cm(reader: SceneReader, scenes: dict, batch_size: int = 512) -
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c35
 def check_reads_scene(policy) -> None:
     """Refuse, with the fix, a policy that does not read the objects' and goal's positions: a reader would have no one to
-    tell. `policy` is a `StatePolicy` (its `columns`) or a told teacher's `FlowVLAPolicy` (its `state_columns`)."""
-    columns = getattr(policy, "columns", None) or getattr(policy, "state_columns", None) or []
+    tell. `policy` is a `StatePolicy` or a told teacher's `FlowVLAPolicy`: the columns it reads are its `state_columns`."""
+    columns = getattr(policy, "state_columns", None) or []
     if not set(SCENE_COLUMNS) <= set(columns):
         raise ValueError(f"the policy reads columns {columns or 'the arm state'} of the observation, not the scene {SCENE_COLUMNS}: "
                          f"give a state policy trained with `shallow-pi state-policy --state scene`, or a teacher trained "
