@@ -21,21 +21,23 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .core import atomic_path, atomic_write_text, load_result, project_root, record_result, results_dir
+from .core import (atomic_path, atomic_write_text, cli_command, load_result, project_root, record_result,
+                             results_dir)
 from .losses import (AttentionLossConfig, DistillationConfig, TeacherTargets, distillation_losses, freeze,
                                teacher_targets)
 from .model import (FlowVLA, Observation, VLAConfig, count_parameters, get_config, noisy_actions,
                               sample_flow_time, uniform_layers)
-from .train import MemoryChunks, TrainConfig, latest_checkpoint, train
+from .train import (PRIVILEGED_STATE, SCENE_COLUMNS, MemoryChunks, TrainConfig, latest_checkpoint, load_scene_reader,
+                              tell_scene, told_scene_stats, train)
 
 # %% auto #0
 __all__ = ['ATTENTION_LAYERS', 'EVAL_FIELDS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'make_student',
            'greedy_layers', 'attention_layer', 'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn',
            'cached_loss_fn', 'distill', 'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student',
-           'run_row', 'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main', 'results_table',
-           'load_latency', 'latency_name', 'is_whole_teacher', 'describe_row', 'results_markdown',
-           'difference_interval', 'training_logs', 'plot_training', 'steps_table', 'conclusion', 'ablation_lines',
-           'recorded_steps', 'results_report']
+           'student_result', 'run_row', 'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main',
+           'results_table', 'load_latency', 'latency_name', 'is_whole_teacher', 'describe_row', 'results_markdown',
+           'difference_interval', 'success_change', 'wilson_bars', 'suite_success_figure', 'training_logs',
+           'plot_training', 'steps_table', 'conclusion', 'ablation_lines', 'recorded_steps', 'results_report']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
@@ -394,19 +396,35 @@ def get_row(name: str) -> DistillRun:
 
 # %% ../nbs/05_distill.ipynb #07d7b99c
 def evaluate_student(student_dir: str | Path, run: DistillRun, workers: int = 2, max_steps: int | None = None,
-                     tasks: Sequence[str] | None = None) -> dict:
+                     tasks: Sequence[str] | None = None, reader: str | Path | None = None) -> dict:
     """Closed-loop success on the four suites (or `tasks`) for each of `run.eval_steps` denoising-step counts:
-    `run.eval_episodes` per task with 10 steps, `ABLATION_EPISODES` per task with fewer.
-    Finished tasks are kept in `student_dir/eval-cache/<weights digest>`, so an evaluation that is killed resumes where it
-    stopped, and a student trained further is never scored with its earlier weights' episodes."""
-    from shallow_pi.metaworld import SUITES, evaluate, load_policy, weights_digest
-    tasks = list(tasks or [t for ts in SUITES.values() for t in ts])
+    `run.eval_episodes` per task with 10 steps, `ABLATION_EPISODES` per task with fewer. A student of a told teacher is
+    evaluated behind the scene `reader` it was distilled with (notebook 02c's `ReaderPolicy`: the reader's readings replace
+    the simulator's positions).
+    Finished tasks are kept in `student_dir/eval-cache/<weights digest>` (and the reader's digest), so an evaluation that is
+    killed resumes where it stopped, and a student trained further is never scored with its earlier weights' episodes."""
+    from shallow_pi.metaworld import SUITES, evaluate, load_policy, suite_tasks, weights_digest
+    tasks = suite_tasks(tasks or list(SUITES))
     digest = weights_digest(student_dir)
-    return {str(k): {key: v for key, v in evaluate(load_policy(student_dir, num_steps=k), tasks,
-                                                   run.eval_episodes if k == 10 else ABLATION_EPISODES,
+    if reader is not None:
+        from shallow_pi.state_policy import ReaderPolicy, SceneReader
+        scene_reader, digest = SceneReader.load(reader), f"{digest}_reader-{weights_digest(reader)}"
+
+    def policy(num_steps: int):
+        student = load_policy(student_dir, num_steps=num_steps)
+        return student if reader is None else ReaderPolicy(scene_reader, student)
+    return {str(k): {key: v for key, v in evaluate(policy(k), tasks, run.eval_episodes if k == 10 else ABLATION_EPISODES,
                                                    workers=workers, max_steps=max_steps,
                                                    cache_dir=Path(student_dir) / "eval-cache" / digest / f"steps-{k}").items() if key != "frames"}
             for k in run.eval_steps}
+
+
+def student_result(student: FlowVLA, log: list[dict], report: dict) -> dict:
+    "What the record of a distilled student holds: its success (`evaluate_student`), last losses, training time and layers."
+    last = log[-1] if log else {}
+    return {"success": report, "final_losses": {k: last[k] for k in ("task", "kd", "attn", "total") if k in last},
+            "train_seconds": last.get("seconds", 0.0), "layers": list(student.layer_sources), "depth": student.num_layers,
+            "prefix_layers": [s for i, s in enumerate(student.layer_sources) if i not in student.cfg.prefix_kv_only]}
 
 
 def run_row(name: str, teacher: FlowVLA, data: MemoryChunks, root: str | Path | None = None, progress: bool = True) -> dict:
@@ -414,11 +432,7 @@ def run_row(name: str, teacher: FlowVLA, data: MemoryChunks, root: str | Path | 
     run = get_row(name)
     out_dir = Path(root or project_root() / "results" / "students") / name
     student, log = distill(teacher, data, run, out_dir, progress=progress)
-    report = evaluate_student(out_dir, run)
-    last = log[-1] if log else {}
-    result = {"success": report, "final_losses": {k: last[k] for k in ("task", "kd", "attn", "total") if k in last},
-              "train_seconds": last.get("seconds", 0.0), "layers": list(student.layer_sources), "depth": student.num_layers,
-              "prefix_layers": [s for i, s in enumerate(student.layer_sources) if i not in student.cfg.prefix_kv_only]}
+    result = student_result(student, log, evaluate_student(out_dir, run))
     record_result(f"distill_{name}", result, asdict(run), mode="full", command=f"shallow-pi distill --row {name}")
     shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)  # the optimiser state is not needed once the row is done
     shutil.rmtree(out_dir / "targets", ignore_errors=True)
@@ -432,6 +446,13 @@ def add_distill_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--row", choices=list(ROWS), help="a row of the results table (its settings; evaluates and records it)")
     parser.add_argument("--teacher", default="results/teacher", help="folder of the teacher (FlowVLA.save + normalizer.json)")
     parser.add_argument("--data", help="LeRobotDataset folder of demonstrations (default: notebook 02's, rendered at the teacher's image size)")
+    parser.add_argument("--extra-data", action="append", default=[], metavar="DIR",
+                        help="a further LeRobotDataset to distil on, normalised as --data (as `shallow-pi teacher --extra-data`); "
+                             "repeatable")
+    parser.add_argument("--reader", help="for a told teacher (`shallow-pi teacher --scene-input`): a scene reader (`shallow-pi "
+                                         "reader --out`) whose readings of each frame's images are the scene teacher and student "
+                                         "are told in training; the student is evaluated behind it, a camera policy (default: "
+                                         "the positions replayed from the demonstrations' seeds, privileged)")
     parser.add_argument("--out", help="output folder (default results/students/<name>)")
     parser.add_argument("--name", default="custom")
     parser.add_argument("--layers", type=int, default=d.depth, help="student depth (evenly spaced teacher layers)")
@@ -448,8 +469,14 @@ def add_distill_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--lr", type=float, default=d.train.peak_lr)
     parser.add_argument("--cache", action="store_true", help="train from precomputed teacher targets (no teacher in memory)")
     parser.add_argument("--eval-episodes", type=int, default=0, help="episodes per task to evaluate (0: no evaluation)")
+    parser.add_argument("--tasks", default="easy,medium,hard,very_hard",
+                        help="with --eval-episodes: suites or task names to evaluate, comma-separated (default: the four suites)")
+    parser.add_argument("--max-steps", type=int, help="with --eval-episodes: step budget of every episode (default: each task's horizon)")
     parser.add_argument("--decode-cache", default=str(Path("~/.cache/shallow_pi/decoded").expanduser()),
                         help="folder keeping the decoded demonstrations between runs (notebook 02b's MemoryChunks; '' keeps none)")
+    parser.add_argument("--record", help="without --row: record the student's training and evaluation as results/<RECORD>.json "
+                                         "(results/smoke/ with --mode smoke); needs --eval-episodes")
+    parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
 
 
 def parse_weights(text: str) -> dict[str, float]:
@@ -477,29 +504,65 @@ def run_from_args(args) -> DistillRun:
 
 
 def distill_main(args) -> Path:
-    "Run `shallow-pi distill`: load teacher and data, distill, optionally evaluate; return the student's folder."
-    from shallow_pi.metaworld import ChunkDataset, demo_dir
+    """Run `shallow-pi distill`: load teacher and data, distill, optionally evaluate and record; return the student's folder.
+    A told teacher (its folder holds `state_columns.json`) is told the scene in training, read by `--reader` or replayed,
+    and its student keeps the teacher's columns and scaling of the scene."""
+    from shallow_pi.metaworld import (STATE_COLUMNS_FILE, ChunkDataset, Normalizer, demo_dir, load_state_columns,
+                                      save_state_columns, weights_digest)
     teacher_dir = Path(args.teacher)
     if not (teacher_dir / "config.json").exists():
         raise FileNotFoundError(f"no teacher in {teacher_dir}: train one with notebook 02b in full mode, or pass --teacher")
+    if args.row and (args.extra_data or args.reader or args.record or Path(args.teacher) != Path("results/teacher")):
+        raise ValueError(f"--row {args.row} trains and records the results table's row, from results/teacher on notebook 02's "
+                         f"demonstrations; to distil another teacher, or on more data, give --name and --record instead of --row")
+    if args.record and not args.eval_episodes:
+        raise ValueError(f"--record {args.record}: a record holds the student's success, so give --eval-episodes too")
     run = run_from_args(args)
     teacher = freeze(FlowVLA.load(teacher_dir))
+    columns = load_state_columns(teacher_dir)  # None: the teacher reads the arm's state only
+    if columns is not None and columns != PRIVILEGED_STATE:
+        raise ValueError(f"--teacher {teacher_dir} is told Meta-World's columns {columns}; distil a teacher told the arm and "
+                         f"the scene (columns {PRIVILEGED_STATE}, `shallow-pi teacher --scene-input`) or the arm only")
+    if args.reader and columns is None:
+        raise ValueError(f"--reader {args.reader}: the teacher in {teacher_dir} is told no scene (it reads the arm's state only), "
+                         f"so nothing would take the reader's readings; drop --reader, or give a teacher trained with --scene-input")
+    reader = load_scene_reader(args.reader, teacher.cfg.vision.image_size) if args.reader else None
+    # the datasets hold the arm's state; a told teacher's scene columns are added below
+    data_cfg = teacher.cfg if columns is None else replace(teacher.cfg, state_dim=teacher.cfg.state_dim - len(SCENE_COLUMNS))
     data_dir = Path(args.data) if args.data else demo_dir(teacher.cfg.vision.image_size)
     if not data_dir.exists():
         raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with notebook 02 (or 02b for 128 pixels) "
                                 f"in full mode, or pass --data")
-    data = MemoryChunks(ChunkDataset(data_dir, teacher.cfg), run.train.batch_size, cache_dir=args.decode_cache or None)
+    main_chunks = ChunkDataset(data_dir, data_cfg)
+    chunks = [main_chunks, *(ChunkDataset(d, data_cfg, normalizer=main_chunks.normalizer) for d in args.extra_data)]
+    data = MemoryChunks(chunks, run.train.batch_size, cache_dir=args.decode_cache or None)
+    if columns is not None:  # told as the teacher was trained: the same columns, its own scaling of the scene
+        tell_scene(data, chunks, reader, told_scene_stats(teacher_dir), args.decode_cache or None)
+    if not Normalizer.load(teacher_dir).matches(data.normalizer, rtol=1e-4, atol=1e-6):
+        raise ValueError(f"--teacher {teacher_dir} was trained on data normalised otherwise than {data_dir}: its velocities "
+                         f"would mean other actions; distil it on the --data it was trained on")
     if args.row:
         run_row(args.row, teacher, data)
         return project_root() / "results" / "students" / args.row
     out = Path(args.out or project_root() / "results" / "students" / run.name)
-    distill(teacher, data, run, out)
+    student, log = distill(teacher, data, run, out)
+    if columns is not None:  # the student reads what its teacher reads
+        save_state_columns(out, columns)
+    else:  # a folder reused for a student of a camera teacher must not keep an earlier run's columns
+        (out / STATE_COLUMNS_FILE).unlink(missing_ok=True)
     if args.eval_episodes:
-        report = evaluate_student(out, run)
+        report = evaluate_student(out, run, max_steps=args.max_steps, tasks=args.tasks, reader=args.reader)
         atomic_write_text(out / "eval.json", json.dumps(report, indent=1) + "\n")
         print(f"success: {report['10']['overall']['success_rate']:.3f} over {report['10']['overall']['episodes']} episodes")
+        if args.record:
+            config = {**asdict(run), "teacher": str(teacher_dir), "teacher_weights_sha256_16": weights_digest(teacher_dir),
+                      "tasks": args.tasks, "max_steps": args.max_steps, "data": str(data_dir), "extra_data": [str(d) for d in args.extra_data], "state_columns": columns,
+                      "reader": args.reader, "reader_weights_sha256_16": weights_digest(args.reader) if args.reader else None}
+            print("recorded in", record_result(args.record, student_result(student, log, report), config, mode=args.mode,
+                                               command=cli_command(args, "distill")))
     print(f"student saved to {out}")
     return out
+
 
 # %% ../nbs/05_distill.ipynb #7c7a6de0
 def results_table(mode: str = "full", teacher_cfg: VLAConfig | None = None) -> list[dict]:
@@ -609,6 +672,33 @@ def difference_interval(k1: int, n1: int, k2: int, n2: int, z: float = 1.96) -> 
     p1, p2 = k1 / n1, k2 / n2
     half = z * ((p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2) ** 0.5)
     return p1 - p2, p1 - p2 - half, p1 - p2 + half
+
+# %% ../nbs/05_distill.ipynb #d15c0c07
+def success_change(evals: dict[str, dict], a: str, b: str, suites: tuple[str, ...] | None = None) -> tuple[float, float, float]:
+    "Success of `evals[a]` minus `evals[b]` (evaluation reports) with its 95% interval, over all episodes or those of `suites` pooled; printed."
+    pick = lambda e: [e["overall"]] if suites is None else [e["suites"][s] for s in suites]
+    (k1, n1), (k2, n2) = [(sum(r["successes"] for r in pick(evals[x])), sum(r["episodes"] for r in pick(evals[x]))) for x in (a, b)]
+    d = difference_interval(k1, n1, k2, n2)
+    print(f"{a} minus {b}{'' if suites is None else ', ' + ' + '.join(suites)}: {k1}/{n1} vs {k2}/{n2}, {d[0]:+.1%} [{d[1]:+.1%}, {d[2]:+.1%}]")
+    return d
+
+
+def wilson_bars(rows: Sequence[dict]) -> dict:
+    "Plotly `error_y` for the 95% Wilson interval (`ci95`) around each evaluation row's `success_rate`."
+    return dict(type="data", symmetric=False, array=[r["ci95"][1] - r["success_rate"] for r in rows],
+                arrayminus=[r["success_rate"] - r["ci95"][0] for r in rows])
+
+
+def suite_success_figure(evals: dict[str, dict], title: str, height: int = 440, legend: dict | None = dict(orientation="h", y=-0.2)) -> go.Figure:
+    "Grouped bars of each evaluation report's success per suite and in all, with its 95% Wilson interval, and issue 3's bar."
+    import plotly.graph_objects as go
+    suites = list(next(iter(evals.values()))["suites"])  # every report lists the four suites in one order
+    fig = go.Figure([go.Bar(name=label, x=[*suites, "all"], y=[*(e["suites"][s]["success_rate"] for s in suites), e["overall"]["success_rate"]],
+                            error_y=wilson_bars([*(e["suites"][s] for s in suites), e["overall"]]))
+                     for label, e in evals.items()]).add_hline(y=0.8, line_dash="dash", annotation_text="issue 3's bar")
+    fig.update_layout(barmode="group", title=title, yaxis_tickformat=".0%", yaxis_range=[0, 1.05], height=height)
+    return fig.update_layout(legend=legend) if legend else fig
+
 
 # %% ../nbs/05_distill.ipynb #6571aca5
 def training_logs(root: str | Path | None = None) -> dict[str, list[dict]]:

@@ -37,7 +37,7 @@ __all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FE
            'recovery_main', 'ExpertFrames', 'expert_frames', 'explained_variance', 'kernel_ridge_r2', 'action_shares',
            'policy_shares', 'add_explain_arguments', 'explain_main', 'scene_positions', 'within_task_scores',
            'with_scene', 'SceneHeadVLA', 'scene_flow_loss', 'scene_reading', 'scene_reading_report', 'widen_state',
-           'add_scene_to_state']
+           'add_scene_to_state', 'load_scene_reader', 'tell_scene', 'told_scene_stats']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -422,7 +422,7 @@ def initial_teacher(directory: str | Path, cfg: VLAConfig, normalizer) -> FlowVL
 def teacher_main(args) -> dict:
     """Run `shallow-pi teacher`: train a `tiny` teacher (resumably: checkpoints in checkpoints/<out's name>), save it
     where `load_policy` finds it, print and optionally record the run; return the training summary."""
-    from shallow_pi.metaworld import (STATE_COLUMNS_FILE, ChunkDataset, Normalizer, demo_dir, load_state_columns,
+    from shallow_pi.metaworld import (STATE_COLUMNS_FILE, ChunkDataset, demo_dir, load_state_columns,
                                       save_state_columns, weights_digest)
     check_positive(args, ("steps", "batch_size", "draws", "probe_frames"))
     if not 0 <= args.state_dropout < 1:
@@ -443,13 +443,8 @@ def teacher_main(args) -> dict:
                          f"told teacher (columns {PRIVILEGED_STATE}) with --scene-input, or start from a camera teacher")
     if args.reader and not args.scene_input:
         raise ValueError("--reader without --scene-input: the reader's readings are a told scene, so give --scene-input")
-    reader = None
-    if args.reader:  # a missing reader, or one reading other images, is refused before any training
-        from shallow_pi.state_policy import SceneReader
-        reader = SceneReader.load(args.reader)
-        if reader.cfg.image_size != args.image_size:
-            raise ValueError(f"--reader {args.reader} reads {reader.cfg.image_size}-pixel images, the teacher is trained on "
-                             f"--image-size {args.image_size}: give a reader trained at the teacher's image size")
+    # a missing reader, or one reading other images, is refused before any training
+    reader = load_scene_reader(args.reader, args.image_size) if args.reader else None
     data_dir = args.data or demo_dir(args.image_size)
     if not args.data and not Path(data_dir).exists():
         raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with notebook 02 (or 02b at 128 pixels) in full "
@@ -465,17 +460,13 @@ def teacher_main(args) -> dict:
     torch.manual_seed(recipe.seed)
     model = FlowVLA(cfg) if args.init is None else None if told_init else initial_teacher(args.init, cfg, data.normalizer)
     if args.scene_input:  # the scene joins the state through new zero weights: an --init teacher starts as it was
-        if reader is None:
-            positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
-        else:  # what the reader reads from each frame's own images, in the frames' order
-            positions = reader.read_frames(data, progress=True)  # (N, 9)
-        if told_init:  # its scene columns exist already, scaled as it was trained
-            saved, arm = Normalizer.load(args.init), len(EXPERT_FEATURES["state"])
-            add_scene_to_state(data, positions, stats=(saved.state_mean[arm:], saved.state_std[arm:]))
-            model = initial_teacher(args.init, replace(cfg, state_dim=cfg.state_dim + positions.shape[1]), data.normalizer)
+        # a continued told teacher's scene columns exist already, scaled as it was trained
+        tell_scene(data, [main_chunks, *extra_chunks], reader, told_scene_stats(args.init) if told_init else None,
+                   args.decode_cache or None)
+        if told_init:
+            model = initial_teacher(args.init, replace(cfg, state_dim=cfg.state_dim + len(SCENE_COLUMNS)), data.normalizer)
         else:
-            add_scene_to_state(data, positions)
-            model = widen_state(model, positions.shape[1])
+            model = widen_state(model, len(SCENE_COLUMNS))
     draw, loss_fn = data.draw, functools.partial(flow_loss, draws=args.draws, state_dropout=args.state_dropout)
     if args.scene_weight > 0:  # the head reads the expert's tokens; only the FlowVLA inside is the teacher
         positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
@@ -1235,3 +1226,32 @@ def add_scene_to_state(data: MemoryChunks, positions: torch.Tensor, eps: float =
     data.normalizer = Normalizer(np.r_[n.state_mean, mean.numpy()].astype(np.float32), np.r_[n.state_std, std.numpy()].astype(np.float32),
                                  n.action_mean, n.action_std)
     return data.normalizer
+
+
+def load_scene_reader(directory: str | Path, image_size: int):
+    "The scene reader saved in `directory` (notebook 02c), refused unless it reads `image_size`-pixel images, as the model does."
+    from shallow_pi.state_policy import SceneReader
+    reader = SceneReader.load(directory)  # a missing reader is refused here, with the command that trains one
+    if reader.cfg.image_size != image_size:
+        raise ValueError(f"--reader {directory} reads {reader.cfg.image_size}-pixel images, the model reads {image_size}: "
+                         f"give a reader trained at the model's image size")
+    return reader
+
+
+def tell_scene(data: MemoryChunks, chunks: list, reader=None, stats: tuple[np.ndarray, np.ndarray] | None = None,
+               cache_dir: str | Path | None = None):
+    """Append the scene to every example's state in `data` (`add_scene_to_state`), in place: the positions replayed from the
+    demonstrations' seeds of `chunks` (the `ChunkDataset`s `data` was built from, in order), or, given a `reader`, what it
+    reads from each frame's own images. Returns the widened normaliser."""
+    if reader is None:
+        positions = torch.cat([scene_positions(c, cache_dir) for c in chunks])  # (N, 9)
+    else:
+        positions = reader.read_frames(data, progress=True)  # (N, 9)
+    return add_scene_to_state(data, positions, stats=stats)
+
+
+def told_scene_stats(directory: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    "The (mean, std) (9,) each with which the told model saved in `directory` scales the scene it is told."
+    from shallow_pi.metaworld import Normalizer
+    saved, arm = Normalizer.load(directory), len(EXPERT_FEATURES["state"])
+    return saved.state_mean[arm:], saved.state_std[arm:]
