@@ -27,8 +27,8 @@ from .losses import (AttentionLossConfig, DistillationConfig, TeacherTargets, di
                                teacher_targets)
 from .model import (FlowVLA, Observation, VLAConfig, count_parameters, get_config, noisy_actions,
                               sample_flow_time, uniform_layers)
-from .train import (PRIVILEGED_STATE, SCENE_COLUMNS, MemoryChunks, TrainConfig, latest_checkpoint, load_scene_reader,
-                              tell_scene, told_scene_stats, train)
+from .train import (PRIVILEGED_STATE, SCENE_COLUMNS, MemoryChunks, TrainConfig, check_normalised_as, latest_checkpoint,
+                              load_scene_reader, tell_scene, told_scene_stats, train)
 
 # %% auto #0
 __all__ = ['ATTENTION_LAYERS', 'EVAL_FIELDS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'make_student',
@@ -507,8 +507,7 @@ def distill_main(args) -> Path:
     """Run `shallow-pi distill`: load teacher and data, distill, optionally evaluate and record; return the student's folder.
     A told teacher (its folder holds `state_columns.json`) is told the scene in training, read by `--reader` or replayed,
     and its student keeps the teacher's columns and scaling of the scene."""
-    from shallow_pi.metaworld import (STATE_COLUMNS_FILE, ChunkDataset, Normalizer, demo_dir, load_state_columns,
-                                      save_state_columns, weights_digest)
+    from shallow_pi.metaworld import ChunkDataset, demo_dir, load_state_columns, save_state_columns, weights_digest
     teacher_dir = Path(args.teacher)
     if not (teacher_dir / "config.json").exists():
         raise FileNotFoundError(f"no teacher in {teacher_dir}: train one with notebook 02b in full mode, or pass --teacher")
@@ -538,18 +537,14 @@ def distill_main(args) -> Path:
     data = MemoryChunks(chunks, run.train.batch_size, cache_dir=args.decode_cache or None)
     if columns is not None:  # told as the teacher was trained: the same columns, its own scaling of the scene
         tell_scene(data, chunks, reader, told_scene_stats(teacher_dir), args.decode_cache or None)
-    if not Normalizer.load(teacher_dir).matches(data.normalizer, rtol=1e-4, atol=1e-6):
-        raise ValueError(f"--teacher {teacher_dir} was trained on data normalised otherwise than {data_dir}: its velocities "
-                         f"would mean other actions; distil it on the --data it was trained on")
+    check_normalised_as(teacher_dir, data.normalizer, "--teacher", str(data_dir),
+                        "its velocities would mean other actions; distil it on the --data it was trained on")
     if args.row:
         run_row(args.row, teacher, data)
         return project_root() / "results" / "students" / args.row
     out = Path(args.out or project_root() / "results" / "students" / run.name)
     student, log = distill(teacher, data, run, out)
-    if columns is not None:  # the student reads what its teacher reads
-        save_state_columns(out, columns)
-    else:  # a folder reused for a student of a camera teacher must not keep an earlier run's columns
-        (out / STATE_COLUMNS_FILE).unlink(missing_ok=True)
+    save_state_columns(out, columns)  # the student reads what its teacher reads; None keeps no earlier run's columns
     if args.eval_episodes:
         report = evaluate_student(out, run, max_steps=args.max_steps, tasks=args.tasks, reader=args.reader)
         atomic_write_text(out / "eval.json", json.dumps(report, indent=1) + "\n")

@@ -596,9 +596,14 @@ class FlowVLAPolicy:
 STATE_COLUMNS_FILE = "state_columns.json"  # beside a model whose state is more of Meta-World's observation than the arm's
 
 
-def save_state_columns(directory: str | Path, columns: Sequence[int]) -> Path:
-    "Write which columns of Meta-World's observation the model in `directory` reads as its state (`load_policy` reads them)."
-    return atomic_write_text(Path(directory) / STATE_COLUMNS_FILE, json.dumps({"state_columns": [int(c) for c in columns]}) + "\n")
+def save_state_columns(directory: str | Path, columns: Sequence[int] | None) -> Path:
+    """Write which columns of Meta-World's observation the model in `directory` reads as its state (`load_policy` reads them).
+    None, a model that reads the arm's state, removes the file, so a folder reused for such a model keeps no earlier run's columns."""
+    path = Path(directory) / STATE_COLUMNS_FILE
+    if columns is None:
+        path.unlink(missing_ok=True)
+        return path
+    return atomic_write_text(path, json.dumps({"state_columns": [int(c) for c in columns]}) + "\n")
 
 
 def load_state_columns(directory: str | Path) -> list[int] | None:

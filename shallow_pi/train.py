@@ -31,13 +31,14 @@ __all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FE
            'SCENE_SEEDS', 'PRIVILEGED_STATE', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint',
            'step_generator', 'update_average', 'train', 'flow_loss', 'decoded_digest', 'check_normalised_alike',
            'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss', 'add_teacher_arguments',
-           'initial_teacher', 'teacher_main', 'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe',
-           'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main',
-           'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary', 'add_recovery_arguments',
-           'recovery_main', 'ExpertFrames', 'expert_frames', 'explained_variance', 'kernel_ridge_r2', 'action_shares',
-           'policy_shares', 'add_explain_arguments', 'explain_main', 'scene_positions', 'within_task_scores',
-           'with_scene', 'SceneHeadVLA', 'scene_flow_loss', 'scene_reading', 'scene_reading_report', 'widen_state',
-           'add_scene_to_state', 'load_scene_reader', 'tell_scene', 'told_scene_stats']
+           'initial_teacher', 'check_normalised_as', 'teacher_main', 'SceneFrames', 'scene_frames', 'prefix_features',
+           'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary',
+           'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary',
+           'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames', 'explained_variance',
+           'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments', 'explain_main',
+           'scene_positions', 'within_task_scores', 'with_scene', 'SceneHeadVLA', 'scene_flow_loss', 'scene_reading',
+           'scene_reading_report', 'widen_state', 'add_scene_to_state', 'load_scene_reader', 'tell_scene',
+           'told_scene_stats']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -402,7 +403,6 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
 def initial_teacher(directory: str | Path, cfg: VLAConfig, normalizer) -> FlowVLA:
     """The saved teacher in `directory`, to train further as `cfg` on data normalised by `normalizer`: refused, with the
     reason, unless its architecture is `cfg` and its normaliser is the data's (its actions would mean something else)."""
-    from shallow_pi.metaworld import Normalizer
     directory = Path(directory)
     if not (directory / "config.json").exists():
         raise FileNotFoundError(f"--init {directory}: no saved teacher there (a folder written by `shallow-pi teacher --out`)")
@@ -412,17 +412,22 @@ def initial_teacher(directory: str | Path, cfg: VLAConfig, normalizer) -> FlowVL
         differ = sorted(k for k in ours if theirs.get(k) != ours[k])
         raise ValueError(f"--init {directory}: its architecture differs from the one asked for in {differ}; pass the "
                          f"--image-size and --stem it was trained with")
-    saved = Normalizer.load(directory)
-    if not saved.matches(normalizer, rtol=1e-4, atol=1e-6):
-        raise ValueError(f"--init {directory}: it was trained on data normalised otherwise than --data; continue it on the "
-                         f"dataset it was trained on")
+    check_normalised_as(directory, normalizer, "--init", "--data", "continue it on the dataset it was trained on")
     return model.train()
+
+
+def check_normalised_as(directory: str | Path, normalizer, flag: str, data: str, fix: str) -> None:
+    """Refuse, with `fix`, the model saved in `directory` (given as `flag`) unless it was trained on data normalised as
+    `normalizer` (the data's, named `data`): otherwise its actions would mean something else."""
+    from shallow_pi.metaworld import Normalizer
+    if not Normalizer.load(directory).matches(normalizer, rtol=1e-4, atol=1e-6):
+        raise ValueError(f"{flag} {directory}: it was trained on data normalised otherwise than {data}; {fix}")
 
 
 def teacher_main(args) -> dict:
     """Run `shallow-pi teacher`: train a `tiny` teacher (resumably: checkpoints in checkpoints/<out's name>), save it
     where `load_policy` finds it, print and optionally record the run; return the training summary."""
-    from shallow_pi.metaworld import (STATE_COLUMNS_FILE, ChunkDataset, demo_dir, load_state_columns,
+    from shallow_pi.metaworld import (ChunkDataset, demo_dir, load_state_columns,
                                       save_state_columns, weights_digest)
     check_positive(args, ("steps", "batch_size", "draws", "probe_frames"))
     if not 0 <= args.state_dropout < 1:
@@ -477,10 +482,7 @@ def teacher_main(args) -> dict:
     model.eval().save(out)
     model = model.vla if isinstance(model, SceneHeadVLA) else model
     data.normalizer.save(out)
-    if args.scene_input:
-        save_state_columns(out, PRIVILEGED_STATE)
-    else:  # a folder reused for a plain teacher must not keep an earlier run's privileged columns
-        (out / STATE_COLUMNS_FILE).unlink(missing_ok=True)
+    save_state_columns(out, PRIVILEGED_STATE if args.scene_input else None)  # None: a folder reused keeps no earlier columns
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
     summary = {"steps": recipe.steps, "final_loss": log[-1]["total"], "probe_loss": probe_loss(model, data, n=args.probe_frames),
                "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps, "frames": len(data),
