@@ -28,7 +28,7 @@ from .losses import (AttentionLossConfig, DistillationConfig, TeacherTargets, di
 from .model import (FlowVLA, Observation, VLAConfig, count_parameters, get_config, noisy_actions,
                               sample_flow_time, uniform_layers)
 from .train import (PRIVILEGED_STATE, SCENE_COLUMNS, MemoryChunks, TrainConfig, check_normalised_as, latest_checkpoint,
-                              load_scene_reader, tell_scene, told_scene_stats, train)
+                              load_scene_reader, tell_scene, told_scene_stats, train, training_device)
 
 # %% auto #0
 __all__ = ['ATTENTION_LAYERS', 'EVAL_FIELDS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'make_student',
@@ -122,7 +122,8 @@ def _cache_meta(teacher: FlowVLA, losses: DistillationConfig, size: int, seed: i
 
 def build_target_cache(teacher: FlowVLA, data: MemoryChunks, losses: DistillationConfig, out_dir: str | Path, size: int,
                        seed: int = 0, batch_size: int = 64, progress: bool = True) -> Path:
-    "Precompute the teacher's targets for `size` fixed draws (sample, noise, time) into `out_dir`; return it."
+    """Precompute the teacher's targets for `size` fixed draws (sample, noise, time) into `out_dir`; return it. The teacher runs
+    on the device it is on; the draws are made on the CPU and the targets kept there."""
     out_dir = Path(out_dir)
     meta = _cache_meta(teacher, losses, size, seed)
     if (out_dir / "meta.json").exists():
@@ -137,13 +138,14 @@ def build_target_cache(teacher: FlowVLA, data: MemoryChunks, losses: Distillatio
     arrays = {"index": index.numpy(), "noise": noise.numpy(), "t": t.numpy()}
     velocity, attention = [], []
     teacher = freeze(teacher)
+    device = next(teacher.parameters()).device
     for start in tqdm(range(0, size, batch_size), disable=not progress, desc="teacher targets"):
         sl = slice(start, start + batch_size)
         obs, actions, _ = data.batch(index[sl])
-        targets = teacher_targets(teacher, obs, noisy_actions(actions, noise[sl], t[sl]), t[sl], losses)
-        velocity.append(targets.velocity.numpy())
+        targets = teacher_targets(teacher, obs.to(device), noisy_actions(actions, noise[sl], t[sl]).to(device), t[sl].to(device), losses)
+        velocity.append(targets.velocity.cpu().numpy())
         if targets.attention is not None:
-            attention.append(targets.attention.to(torch.float16).numpy())
+            attention.append(targets.attention.to(torch.float16).cpu().numpy())
     arrays["velocity"] = np.concatenate(velocity)  # (N, H, A)
     if attention:
         arrays["attention"] = np.concatenate(attention)  # (N, heads, Q, n_prefix) float16
@@ -235,10 +237,14 @@ def _finished_run(out_dir: Path, run: DistillRun) -> tuple[FlowVLA, list[dict]] 
     return FlowVLA.load(out_dir).eval(), json.loads((out_dir / "train_log.json").read_text())
 
 
-def distill(teacher: FlowVLA, data: MemoryChunks, run: DistillRun, out_dir: str | Path, progress: bool = True) -> tuple[FlowVLA, list[dict]]:
+def distill(teacher: FlowVLA, data: MemoryChunks, run: DistillRun, out_dir: str | Path, progress: bool = True,
+            device: str | torch.device | None = None) -> tuple[FlowVLA, list[dict]]:
     """Train the student `run` describes from `teacher` on `data`; save it to `out_dir`; return it and its training log.
-    A folder that already holds this run's finished student is read back, not trained again."""
+    A folder that already holds this run's finished student is read back, not trained again. With `device` (e.g. "cuda"),
+    the teacher's targets and the student's steps are computed there (notebook 02b's `train`); both models come back to
+    the device they were on."""
     out_dir = Path(out_dir)
+    device = None if device is None else training_device(device)
     if (finished := _finished_run(out_dir, run)) is not None:
         return finished
     losses = run.losses(teacher.num_layers)
@@ -250,12 +256,17 @@ def distill(teacher: FlowVLA, data: MemoryChunks, run: DistillRun, out_dir: str 
         data.normalizer.save(out_dir)
         return student, []
     data.batch_size = run.train.batch_size
-    if run.cache and losses.weights.get("kd", 0) + losses.weights.get("attn", 0) > 0:
-        cache_dir = build_target_cache(teacher, data, losses, out_dir / "targets", run.cache_size, seed=run.train.seed, progress=progress)
-        batches, loss_fn = TargetCache(cache_dir, data, losses, run.train.batch_size), cached_loss_fn(losses)
-    else:
-        batches, loss_fn = data, teacher_loss_fn(teacher, losses)
-    log = train(student, batches.draw, loss_fn, run.train, out_dir / "checkpoints", progress=progress)
+    home = next(teacher.parameters()).device
+    teacher.to(device or home)
+    try:
+        if run.cache and losses.weights.get("kd", 0) + losses.weights.get("attn", 0) > 0:
+            cache_dir = build_target_cache(teacher, data, losses, out_dir / "targets", run.cache_size, seed=run.train.seed, progress=progress)
+            batches, loss_fn = TargetCache(cache_dir, data, losses, run.train.batch_size), cached_loss_fn(losses)
+        else:
+            batches, loss_fn = data, teacher_loss_fn(teacher, losses)
+        log = train(student, batches.draw, loss_fn, run.train, out_dir / "checkpoints", progress=progress, device=device)
+    finally:
+        teacher.to(home)
     student.eval().save(out_dir)
     data.normalizer.save(out_dir)
     atomic_write_text(out_dir / "run.json", _run_json(run))
@@ -427,11 +438,12 @@ def student_result(student: FlowVLA, log: list[dict], report: dict) -> dict:
             "prefix_layers": [s for i, s in enumerate(student.layer_sources) if i not in student.cfg.prefix_kv_only]}
 
 
-def run_row(name: str, teacher: FlowVLA, data: MemoryChunks, root: str | Path | None = None, progress: bool = True) -> dict:
+def run_row(name: str, teacher: FlowVLA, data: MemoryChunks, root: str | Path | None = None, progress: bool = True,
+            device: str | torch.device | None = None) -> dict:
     "Train (resumably) and evaluate one row; record `distill_<name>` in results/; return the record's result."
     run = get_row(name)
     out_dir = Path(root or project_root() / "results" / "students") / name
-    student, log = distill(teacher, data, run, out_dir, progress=progress)
+    student, log = distill(teacher, data, run, out_dir, progress=progress, device=device)
     result = student_result(student, log, evaluate_student(out_dir, run))
     record_result(f"distill_{name}", result, asdict(run), mode="full", command=f"shallow-pi distill --row {name}")
     shutil.rmtree(out_dir / "checkpoints", ignore_errors=True)  # the optimiser state is not needed once the row is done
@@ -468,6 +480,8 @@ def add_distill_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--batch-size", type=int, default=d.train.batch_size)
     parser.add_argument("--lr", type=float, default=d.train.peak_lr)
     parser.add_argument("--cache", action="store_true", help="train from precomputed teacher targets (no teacher in memory)")
+    parser.add_argument("--device", help="where the teacher's targets and the student's steps are computed, e.g. cuda on a lent "
+                                         "GPU; the draws are the CPU's (default: cpu)")
     parser.add_argument("--eval-episodes", type=int, default=0, help="episodes per task to evaluate (0: no evaluation)")
     parser.add_argument("--tasks", default="easy,medium,hard,very_hard",
                         help="with --eval-episodes: suites or task names to evaluate, comma-separated (default: the four suites)")
@@ -517,6 +531,7 @@ def distill_main(args) -> Path:
     if args.record and not args.eval_episodes:
         raise ValueError(f"--record {args.record}: a record holds the student's success, so give --eval-episodes too")
     run = run_from_args(args)
+    device = training_device(args.device)  # a device this machine lacks, refused before any data is read
     teacher = freeze(FlowVLA.load(teacher_dir))
     columns = load_state_columns(teacher_dir)  # None: the teacher reads the arm's state only
     if columns is not None and columns != PRIVILEGED_STATE:
@@ -540,10 +555,10 @@ def distill_main(args) -> Path:
     check_normalised_as(teacher_dir, data.normalizer, "--teacher", str(data_dir),
                         "its velocities would mean other actions; distil it on the --data it was trained on")
     if args.row:
-        run_row(args.row, teacher, data)
+        run_row(args.row, teacher, data, device=device)
         return project_root() / "results" / "students" / args.row
     out = Path(args.out or project_root() / "results" / "students" / run.name)
-    student, log = distill(teacher, data, run, out)
+    student, log = distill(teacher, data, run, out, device=device)
     save_state_columns(out, columns)  # the student reads what its teacher reads; None keeps no earlier run's columns
     if args.eval_episodes:
         report = evaluate_student(out, run, max_steps=args.max_steps, tasks=args.tasks, reader=args.reader)
@@ -552,7 +567,8 @@ def distill_main(args) -> Path:
         if args.record:
             config = {**asdict(run), "teacher": str(teacher_dir), "teacher_weights_sha256_16": weights_digest(teacher_dir),
                       "tasks": args.tasks, "max_steps": args.max_steps, "data": str(data_dir), "extra_data": [str(d) for d in args.extra_data], "state_columns": columns,
-                      "reader": args.reader, "reader_weights_sha256_16": weights_digest(args.reader) if args.reader else None}
+                      "reader": args.reader, "reader_weights_sha256_16": weights_digest(args.reader) if args.reader else None,
+                      "device": str(device)}
             print("recorded in", record_result(args.record, student_result(student, log, report), config, mode=args.mode,
                                                command=cli_command(args, "distill")))
     print(f"student saved to {out}")

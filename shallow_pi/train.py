@@ -12,7 +12,7 @@ import math
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -29,16 +29,16 @@ from .model import (ByteTokenizer, FlowVLA, Observation, VLAConfig, flow_matchin
 # %% auto #0
 __all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FEATURES', 'FEATURE_SETS', 'SCENE_COLUMNS',
            'SCENE_SEEDS', 'PRIVILEGED_STATE', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint',
-           'step_generator', 'update_average', 'train', 'flow_loss', 'decoded_digest', 'check_normalised_alike',
-           'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss', 'add_teacher_arguments',
-           'initial_teacher', 'check_normalised_as', 'teacher_main', 'SceneFrames', 'scene_frames', 'prefix_features',
-           'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints', 'reach_summary',
-           'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary',
-           'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames', 'explained_variance',
-           'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments', 'explain_main',
-           'scene_positions', 'within_task_scores', 'with_scene', 'SceneHeadVLA', 'scene_flow_loss', 'scene_reading',
-           'scene_reading_report', 'widen_state', 'add_scene_to_state', 'load_scene_reader', 'tell_scene',
-           'told_scene_stats']
+           'step_generator', 'update_average', 'training_device', 'to_device', 'train', 'flow_loss', 'decoded_digest',
+           'check_normalised_alike', 'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss',
+           'add_teacher_arguments', 'initial_teacher', 'check_normalised_as', 'teacher_main', 'SceneFrames',
+           'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints',
+           'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery',
+           'recovery_summary', 'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames',
+           'explained_variance', 'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments',
+           'explain_main', 'scene_positions', 'within_task_scores', 'with_scene', 'SceneHeadVLA', 'scene_flow_loss',
+           'scene_reading', 'scene_reading_report', 'widen_state', 'add_scene_to_state', 'load_scene_reader',
+           'tell_scene', 'told_scene_stats']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -111,10 +111,40 @@ def update_average(average: dict[str, torch.Tensor], model: torch.nn.Module, ste
                 average[name].copy_(value)
 
 
+def training_device(device: str | torch.device | None) -> torch.device:
+    "The torch device `device` names (None: the CPU), refused with the fix if it is no device or this machine lacks it."
+    try:
+        device = torch.device("cpu" if device is None else device)
+        torch.empty(0, device=device)
+    except (RuntimeError, AssertionError) as e:  # an unknown name, or a GPU this machine (or this torch) does not have
+        raise ValueError(f"device {str(device)!r} cannot be used here ({str(e).splitlines()[0]}): give cpu, or run on a machine "
+                         f"with that device (cuda: torch.cuda.is_available() must be True)") from None
+    return device
+
+
+def to_device(batch, device: torch.device):
+    """`batch` moved to `device`: a tensor or an object with `.to` (an `Observation`) moves, a tuple, list, dict or dataclass
+    (notebook 04's `TeacherTargets`) moves what it holds, anything else (None, numbers, names) stays as it is."""
+    if type(batch) in (tuple, list):
+        return type(batch)(to_device(b, device) for b in batch)
+    if isinstance(batch, dict):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    if hasattr(batch, "to"):
+        return batch.to(device)
+    if is_dataclass(batch) and not isinstance(batch, type):
+        return replace(batch, **{f.name: to_device(getattr(batch, f.name), device) for f in fields(batch) if f.init})
+    return batch
+
+
 def train(model: FlowVLA, draw_batch: Callable, loss_fn: Callable, cfg: TrainConfig, out_dir: str | Path,
-          progress: bool = True) -> list[dict]:
+          progress: bool = True, device: str | torch.device | None = None) -> list[dict]:
     """Train `model` in place for `cfg.steps` steps, checkpointing into `out_dir` and resuming from it; return the log.
-    With `cfg.ema_decay`, the model ends holding the weight average (the checkpoints keep both)."""
+    With `cfg.ema_decay`, the model ends holding the weight average (the checkpoints keep both).
+    With `device` (e.g. "cuda"), the steps run there: each batch is moved to it as drawn, and the model comes back to the
+    device it was on. Every random draw is made on the CPU, so a run draws the same batches, noise and times on any device."""
+    home = next(model.parameters()).device
+    device = home if device is None else training_device(device)
+    model.to(device)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "train_config.json", json.dumps(asdict(cfg), indent=1) + "\n")
@@ -125,7 +155,7 @@ def train(model: FlowVLA, draw_batch: Callable, loss_fn: Callable, cfg: TrainCon
     ema = {k: v.detach().clone() for k, v in model.state_dict().items()} if cfg.ema_decay else None
     if (ckpt := latest_checkpoint(out_dir)) is not None:
         model.load_state_dict(type(model).load(ckpt).state_dict())  # any model of the interface (FlowVLA, LeRobotPi)
-        state = torch.load(ckpt / "trainer.pt", weights_only=False)
+        state = torch.load(ckpt / "trainer.pt", weights_only=False, map_location=device)
         optimizer.load_state_dict(state["optimizer"])
         start, log = state["step"], json.loads((ckpt / "log.json").read_text())
         if ema is not None:
@@ -140,7 +170,7 @@ def train(model: FlowVLA, draw_batch: Callable, loss_fn: Callable, cfg: TrainCon
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, cfg)
         g = step_generator(cfg.seed, step)
-        losses = loss_fn(model, draw_batch(step, g), g)
+        losses = loss_fn(model, to_device(draw_batch(step, g), device), g)
         total = losses["total"]
         if not torch.isfinite(total):
             raise FloatingPointError(f"loss is {total.item()} at step {step} ({ {k: v.item() for k, v in losses.items()} }): "
@@ -161,6 +191,7 @@ def train(model: FlowVLA, draw_batch: Callable, loss_fn: Callable, cfg: TrainCon
             save_checkpoint(out_dir, step + 1, model, optimizer, log, ema=ema)
     if ema is not None:
         model.load_state_dict(ema)
+    model.to(home)
     return log
 
 # %% ../nbs/02b_teacher.ipynb #4bdd62cf
@@ -174,7 +205,7 @@ def flow_loss(model: FlowVLA, batch: tuple, generator: torch.Generator, draws: i
         raise ValueError(f"state_dropout={state_dropout}: give a probability in [0, 1) (0: the state is always seen)")
     obs, actions, action_pad = batch
     if state_dropout > 0:
-        keep = torch.rand(len(obs.state), generator=generator) >= state_dropout  # (B,)
+        keep = (torch.rand(len(obs.state), generator=generator) >= state_dropout).to(obs.state.device)  # (B,) drawn on the CPU
         obs = replace(obs, state=obs.state * keep[:, None])  # (B, state_dim)
     loss = flow_matching_loss(model, obs, actions, action_pad, generator=generator, draws=draws)
     return {"task": loss, "total": loss}
@@ -386,6 +417,8 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--lr", type=float, default=3e-4, help="peak learning rate; the cosine ends at a tenth (default: 3e-4)")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up steps (default: 200)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights and of every batch (default: 0)")
+    parser.add_argument("--device", help="where the steps run, e.g. cuda on a lent GPU; the draws are the CPU's, so a run "
+                                         "resumes on either (default: cpu)")
     parser.add_argument("--extra-data", action="append", default=[], metavar="DIR",
                         help="a further LeRobotDataset to train on, normalised as --data (recovery episodes, `shallow-pi "
                              "recovery`); repeatable")
@@ -450,6 +483,7 @@ def teacher_main(args) -> dict:
         raise ValueError("--reader without --scene-input: the reader's readings are a told scene, so give --scene-input")
     # a missing reader, or one reading other images, is refused before any training
     reader = load_scene_reader(args.reader, args.image_size) if args.reader else None
+    device = training_device(args.device)  # a device this machine lacks, refused before any data is read
     data_dir = args.data or demo_dir(args.image_size)
     if not args.data and not Path(data_dir).exists():
         raise FileNotFoundError(f"no demonstrations in {data_dir}: generate them with notebook 02 (or 02b at 128 pixels) in full "
@@ -478,7 +512,7 @@ def teacher_main(args) -> dict:
         model = SceneHeadVLA(model, positions.shape[1])
         draw = with_scene(data, within_task_scores(positions, data.task_index))
         loss_fn = functools.partial(scene_flow_loss, scene_weight=args.scene_weight)
-    log = train(model, draw, loss_fn, recipe, project_root() / "checkpoints" / out.name)
+    log = train(model, draw, loss_fn, recipe, project_root() / "checkpoints" / out.name, device=device)
     model.eval().save(out)
     model = model.vla if isinstance(model, SceneHeadVLA) else model
     data.normalizer.save(out)
@@ -494,7 +528,7 @@ def teacher_main(args) -> dict:
         config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout,
                   "early_steps": args.early_steps, "early_weight": args.early_weight, "scene_weight": args.scene_weight,
                   "scene_input": args.scene_input, "reader": args.reader, "probe_frames": args.probe_frames, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
-                  "extra_data": [str(d) for d in args.extra_data]}
+                  "extra_data": [str(d) for d in args.extra_data], "device": str(device)}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
         print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "teacher")))
