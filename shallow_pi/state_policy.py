@@ -34,7 +34,8 @@ __all__ = ['STATE_INPUTS', 'OBJECTIVES', 'INSTRUCTIONS_FILE', 'RESPONSE_COLUMNS'
            'add_state_policy_arguments', 'demonstration_parts', 'state_policy_main', 'scene_response', 'response_share',
            'load_response_policy', 'add_response_arguments', 'response_main', 'reset_scenes', 'spatial_softmax',
            'ReaderConfig', 'SceneReader', 'ReaderExamples', 'reader_examples', 'read_scenes', 'reader_loss',
-           'reading_error_cm', 'check_reads_scene', 'ReaderPolicy', 'load_reader_policy', 'add_reader_arguments',
+           'reading_errors', 'reading_error_cm', 'error_by_task_cm', 'check_reads_scene', 'ReaderPolicy',
+           'load_reader_policy', 'add_reader_arguments', 'initial_reader', 'first_scenes', 'reading_summary',
            'reader_main']
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c08
@@ -676,11 +677,20 @@ def reader_loss(model: SceneReader, batch: tuple, generator: torch.Generator) ->
     return {"task": loss, "total": loss}
 
 
+def reading_errors(reader: SceneReader, scenes: dict, batch_size: int = 512) -> torch.Tensor:
+    "(N, 9) what `reader` reads minus the true positions, in metres, for each of `scenes` (a `reset_scenes` dict)."
+    task = reader.task_codes(scenes["instructions"])[scenes["task_index"]]  # (N,) the reader's codes
+    return reader.read_all(scenes["images"], task, batch_size) - scenes["positions"]
+
+
 def reading_error_cm(reader: SceneReader, scenes: dict, batch_size: int = 512) -> torch.Tensor:
     "(9,) root-mean-square error in centimetres of `reader` on `scenes` (a `reset_scenes` dict), per position."
-    task = reader.task_codes(scenes["instructions"])[scenes["task_index"]]  # (N,) the reader's codes
-    errors = reader.read_all(scenes["images"], task, batch_size) - scenes["positions"]  # (N, 9) metres
-    return errors.pow(2).mean(0).sqrt() * 100
+    return reading_errors(reader, scenes, batch_size).pow(2).mean(0).sqrt() * 100
+
+
+def error_by_task_cm(errors: torch.Tensor, scenes: dict) -> torch.Tensor:
+    "(n_tasks, 9) the root-mean-square, in centimetres, of `errors` (N, 9) metres over each task's scenes, in `scenes`' task order."
+    return torch.stack([errors[scenes["task_index"] == k].pow(2).mean(0).sqrt() * 100 for k in range(len(scenes["instructions"]))])
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c35
 def check_reads_scene(policy) -> None:
@@ -741,6 +751,11 @@ def add_reader_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--channels", type=int, default=32, help="channels of the convolutional layers (default: 32)")
     parser.add_argument("--keypoints", type=int, default=32, help="keypoints per camera (default: 32)")
     parser.add_argument("--width", type=int, default=512, help="hidden width of the head (default: 512)")
+    parser.add_argument("--init", metavar="DIR",
+                        help="continue the reader saved in DIR (`shallow-pi reader --out`) instead of random weights: same tasks, "
+                             "cameras, image size, channels, keypoints and width; it keeps its standardisation, and it is scored "
+                             "on the held-out scenes before training too (give the --scenes it was trained with, so that they "
+                             "are held out from it as well)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights, the batches and the sampling (default: 0)")
     parser.add_argument("--tasks", default="easy,medium,hard,very_hard", help="suites or tasks to evaluate on (default: all four suites)")
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per task (default: 20)")
@@ -754,10 +769,33 @@ def add_reader_arguments(parser: argparse.ArgumentParser):
 SCENE_NAMES = [f"{part} {axis}" for part in ("object", "second object", "goal") for axis in "xyz"]  # `SCENE_COLUMNS`, in words
 
 
+def initial_reader(directory: str | Path, cfg: ReaderConfig) -> SceneReader:
+    "The reader saved in `directory`, to continue; refused, with the fix, if it is not the reader `cfg` asks for."
+    reader = SceneReader.load(directory)
+    differ = [k for k, v in asdict(cfg).items() if asdict(reader.cfg)[k] != v]
+    if differ:
+        raise ValueError(f"--init {directory}: its {', '.join(differ)} differ from the ones asked for; give the --channels, "
+                         f"--keypoints and --width it was trained with, and demonstrations of the same tasks and cameras")
+    return reader
+
+
+def first_scenes(scenes: dict, n_per_task: int) -> dict:
+    "The first `n_per_task` scenes of each task of `scenes` (a `reset_scenes` dict, task after task)."
+    per_task = len(scenes["task_index"]) // len(scenes["instructions"])
+    keep = torch.arange(len(scenes["task_index"])) % per_task < n_per_task  # (N,)
+    return {**{k: v[keep] for k, v in scenes.items() if k != "instructions"}, "instructions": scenes["instructions"]}
+
+
+def reading_summary(errors: torch.Tensor, scenes: dict) -> dict:
+    "`errors` (N, 9) metres on `scenes` (`reading_errors`) as RMS centimetres: per position, and per task and position."
+    return {"rmse_cm": dict(zip(SCENE_NAMES, (errors.pow(2).mean(0).sqrt() * 100).tolist())),
+            "rmse_cm_by_task": {t: dict(zip(SCENE_NAMES, e.tolist())) for t, e in zip(scenes["instructions"], error_by_task_cm(errors, scenes))}}
+
+
 def reader_main(args) -> dict:
     """Run `shallow-pi reader`: train a `SceneReader` on the demonstrations and reset scenes (resumably), save it, score it in
     cm on held-out reset scenes, evaluate it in front of `--policy` closed loop, print and optionally record all three."""
-    from shallow_pi.metaworld import TASKS, evaluate, print_success, suite_tasks, task_instruction
+    from shallow_pi.metaworld import TASKS, evaluate, print_success, suite_tasks, task_instruction, weights_digest
     check_positive(args, ("steps", "batch_size", "test_scenes", "channels", "keypoints", "width", "episodes", "num_steps", "workers"))
     if args.scenes < 0:
         raise ValueError(f"--scenes {args.scenes}: give 0 (the demonstrations alone) or more reset scenes per task")
@@ -775,9 +813,17 @@ def reader_main(args) -> dict:
                          warmup_steps=min(args.warmup, args.steps - 1), seed=args.seed, log_every=50, checkpoint_every=1000,
                          ema_decay=args.ema)
     torch.manual_seed(args.seed)
-    reader = SceneReader(ReaderConfig(examples.instructions, examples.images.shape[1], examples.images.shape[-1], args.channels,
-                                      args.keypoints, args.width))
-    reader.mean.copy_(examples.mean), reader.std.copy_(examples.std)
+    cfg = ReaderConfig(examples.instructions, examples.images.shape[1], examples.images.shape[-1], args.channels, args.keypoints, args.width)
+    if args.init is None:
+        reader = SceneReader(cfg)
+        reader.mean.copy_(examples.mean), reader.std.copy_(examples.std)
+    else:  # continued: its targets stay standardised as they were
+        reader = initial_reader(args.init, cfg)
+        examples.mean, examples.std = reader.mean.clone(), reader.std.clone()
+        init_reading = reading_summary(reading_errors(reader, held_out), held_out)
+    seen = None if scenes is None else first_scenes(scenes, args.test_scenes)  # as many training scenes as held-out ones
+    if args.init is not None and seen is not None:
+        init_reading["training_scenes"] = reading_summary(reading_errors(reader, seen), seen)
     out = Path(args.out)
     checkpoints = project_root() / "checkpoints" / f"reader-{out.name}"  # not the folder of a state policy of the same name
     log = train(reader, examples.batches(args.batch_size), reader_loss, recipe, checkpoints)
@@ -785,13 +831,19 @@ def reader_main(args) -> dict:
     del examples  # the images: gigabytes the evaluation does not need
     reader.eval().save(out)
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
-    error_cm = reading_error_cm(reader, held_out)  # (9,)
+    errors = reading_errors(reader, held_out)  # (N, 9) metres
+    error_cm = errors.pow(2).mean(0).sqrt() * 100  # (9,)
     centred = held_out["positions"].clone()  # (N, 9) each scene's positions minus its task's mean layout
     for k in held_out["task_index"].unique():
         centred[held_out["task_index"] == k] -= centred[held_out["task_index"] == k].mean(0)
     task_mean_cm = centred.pow(2).mean(0).sqrt() * 100  # (9,) the error of a reader that answers each task's mean layout
-    reading = {"rmse_cm": dict(zip(SCENE_NAMES, error_cm.tolist())), "task_mean_rmse_cm": dict(zip(SCENE_NAMES, task_mean_cm.tolist())),
+    reading = {**reading_summary(errors, held_out), "task_mean_rmse_cm": dict(zip(SCENE_NAMES, task_mean_cm.tolist())),
+               "task_mean_rmse_cm_by_task": reading_summary(centred, held_out)["rmse_cm_by_task"],  # 0: the task never moves it
                "scenes": len(held_out["positions"]), "seed_start": SCENE_SEED_START + args.scenes}
+    if seen is not None:  # as well as it reads scenes it was trained on, it reads held-out ones: then it is not overfitting
+        reading["training_scenes"] = reading_summary(reading_errors(reader, seen), seen)
+    if args.init is not None:
+        reading["init"] = init_reading  # the reader it continued, on the same scenes
     report = evaluate(ReaderPolicy(reader, policy), tasks, args.episodes, workers=args.workers)
     report = {k: v for k, v in report.items() if k != "frames"}
     training = {"steps": recipe.steps, "examples_seen": recipe.steps * recipe.batch_size, "demonstration_frames": n_frames,
@@ -799,6 +851,9 @@ def reader_main(args) -> dict:
                 "parameters": sum(p.numel() for p in reader.parameters()), "checkpoint": str(out)}
     print("held-out reading error (RMS, cm; answering each task's mean layout instead, in brackets): "
           + ", ".join(f"{n} {e:.2f} ({b:.2f})" for n, e, b in zip(SCENE_NAMES, error_cm.tolist(), task_mean_cm.tolist())))
+    if args.init is not None:
+        print(f"the reader it continued ({args.init}), on the same scenes: "
+              + ", ".join(f"{n} {e:.2f}" for n, e in init_reading["rmse_cm"].items()))
     print_success(report)
     print(f"scene reader in {out}: {recipe.steps} steps in {training['seconds'] / 60:.1f} min, loss {training['final_loss']:.4f}; "
           f"acting through the state policy {args.policy}")
@@ -806,6 +861,8 @@ def reader_main(args) -> dict:
     if args.record:
         config = {"train": asdict(recipe), "reader": asdict(reader.cfg), "policy": str(args.policy), "scenes": args.scenes,
                   "test_scenes": args.test_scenes, "data": str(data_dir), "extra_data": [str(d) for d in args.extra_data],
-                  "tasks": args.tasks, "episodes": args.episodes, "num_steps": args.num_steps}
+                  "tasks": args.tasks, "episodes": args.episodes, "num_steps": args.num_steps, "init": args.init}
+        if args.init is not None:
+            config["init_weights_sha256_16"] = weights_digest(args.init)
         print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "reader")))
     return summary
