@@ -34,9 +34,8 @@ __all__ = ['STATE_INPUTS', 'OBJECTIVES', 'INSTRUCTIONS_FILE', 'RESPONSE_COLUMNS'
            'add_state_policy_arguments', 'demonstration_parts', 'state_policy_main', 'scene_response', 'response_share',
            'load_response_policy', 'add_response_arguments', 'response_main', 'reset_scenes', 'spatial_softmax',
            'ReaderConfig', 'SceneReader', 'ReaderExamples', 'reader_examples', 'read_scenes', 'reader_loss',
-           'reading_errors', 'reading_error_cm', 'error_by_task_cm', 'check_reads_scene', 'ReaderPolicy',
-           'load_reader_policy', 'add_reader_arguments', 'initial_reader', 'first_scenes', 'reading_summary',
-           'reader_main']
+           'reading_errors', 'error_by_task_cm', 'check_reads_scene', 'ReaderPolicy', 'load_reader_policy',
+           'add_reader_arguments', 'initial_reader', 'first_scenes', 'reading_summary', 'reader_main']
 
 # %% ../nbs/02c_state_policy.ipynb #9c0c0c08
 STATE_INPUTS = {"arm": EXPERT_FEATURES["state"], "scene": PRIVILEGED_STATE}  # columns of Meta-World's observation each reads
@@ -683,11 +682,6 @@ def reading_errors(reader: SceneReader, scenes: dict, batch_size: int = 512) -> 
     return reader.read_all(scenes["images"], task, batch_size) - scenes["positions"]
 
 
-def reading_error_cm(reader: SceneReader, scenes: dict, batch_size: int = 512) -> torch.Tensor:
-    "(9,) root-mean-square error in centimetres of `reader` on `scenes` (a `reset_scenes` dict), per position."
-    return reading_errors(reader, scenes, batch_size).pow(2).mean(0).sqrt() * 100
-
-
 def error_by_task_cm(errors: torch.Tensor, scenes: dict) -> torch.Tensor:
     "(n_tasks, 9) the root-mean-square, in centimetres, of `errors` (N, 9) metres over each task's scenes, in `scenes`' task order."
     return torch.stack([errors[scenes["task_index"] == k].pow(2).mean(0).sqrt() * 100 for k in range(len(scenes["instructions"]))])
@@ -814,16 +808,22 @@ def reader_main(args) -> dict:
                          ema_decay=args.ema)
     torch.manual_seed(args.seed)
     cfg = ReaderConfig(examples.instructions, examples.images.shape[1], examples.images.shape[-1], args.channels, args.keypoints, args.width)
+    seen = None if scenes is None else first_scenes(scenes, args.test_scenes)  # as many training scenes as held-out ones
+
+    def scored(r: SceneReader) -> dict:
+        "`r`'s reading of the held-out scenes and, if it trains on reset scenes, of as many of its training scenes."
+        part = reading_summary(reading_errors(r, held_out), held_out)
+        if seen is not None:  # read as well as held-out ones: not overfitting
+            part["training_scenes"] = reading_summary(reading_errors(r, seen), seen)
+        return part
+
     if args.init is None:
         reader = SceneReader(cfg)
         reader.mean.copy_(examples.mean), reader.std.copy_(examples.std)
     else:  # continued: its targets stay standardised as they were
         reader = initial_reader(args.init, cfg)
         examples.mean, examples.std = reader.mean.clone(), reader.std.clone()
-        init_reading = reading_summary(reading_errors(reader, held_out), held_out)
-    seen = None if scenes is None else first_scenes(scenes, args.test_scenes)  # as many training scenes as held-out ones
-    if args.init is not None and seen is not None:
-        init_reading["training_scenes"] = reading_summary(reading_errors(reader, seen), seen)
+        init_reading = scored(reader)
     out = Path(args.out)
     checkpoints = project_root() / "checkpoints" / f"reader-{out.name}"  # not the folder of a state policy of the same name
     log = train(reader, examples.batches(args.batch_size), reader_loss, recipe, checkpoints)
@@ -831,17 +831,12 @@ def reader_main(args) -> dict:
     del examples  # the images: gigabytes the evaluation does not need
     reader.eval().save(out)
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
-    errors = reading_errors(reader, held_out)  # (N, 9) metres
-    error_cm = errors.pow(2).mean(0).sqrt() * 100  # (9,)
     centred = held_out["positions"].clone()  # (N, 9) each scene's positions minus its task's mean layout
     for k in held_out["task_index"].unique():
         centred[held_out["task_index"] == k] -= centred[held_out["task_index"] == k].mean(0)
-    task_mean_cm = centred.pow(2).mean(0).sqrt() * 100  # (9,) the error of a reader that answers each task's mean layout
-    reading = {**reading_summary(errors, held_out), "task_mean_rmse_cm": dict(zip(SCENE_NAMES, task_mean_cm.tolist())),
-               "task_mean_rmse_cm_by_task": reading_summary(centred, held_out)["rmse_cm_by_task"],  # 0: the task never moves it
+    spread = reading_summary(centred, held_out)  # the error of a reader that answers each task's mean layout; 0: never moved
+    reading = {**scored(reader), "task_mean_rmse_cm": spread["rmse_cm"], "task_mean_rmse_cm_by_task": spread["rmse_cm_by_task"],
                "scenes": len(held_out["positions"]), "seed_start": SCENE_SEED_START + args.scenes}
-    if seen is not None:  # as well as it reads scenes it was trained on, it reads held-out ones: then it is not overfitting
-        reading["training_scenes"] = reading_summary(reading_errors(reader, seen), seen)
     if args.init is not None:
         reading["init"] = init_reading  # the reader it continued, on the same scenes
     report = evaluate(ReaderPolicy(reader, policy), tasks, args.episodes, workers=args.workers)
@@ -850,7 +845,7 @@ def reader_main(args) -> dict:
                 "reset_scenes": n_scenes, "final_loss": float(np.mean([e["task"] for e in log[-10:]])), "seconds": log[-1]["seconds"],
                 "parameters": sum(p.numel() for p in reader.parameters()), "checkpoint": str(out)}
     print("held-out reading error (RMS, cm; answering each task's mean layout instead, in brackets): "
-          + ", ".join(f"{n} {e:.2f} ({b:.2f})" for n, e, b in zip(SCENE_NAMES, error_cm.tolist(), task_mean_cm.tolist())))
+          + ", ".join(f"{n} {e:.2f} ({spread['rmse_cm'][n]:.2f})" for n, e in reading["rmse_cm"].items()))
     if args.init is not None:
         print(f"the reader it continued ({args.init}), on the same scenes: "
               + ", ".join(f"{n} {e:.2f}" for n, e in init_reading["rmse_cm"].items()))
