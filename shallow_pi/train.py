@@ -31,14 +31,14 @@ __all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FE
            'SCENE_SEEDS', 'PRIVILEGED_STATE', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint',
            'step_generator', 'update_average', 'training_device', 'to_device', 'train', 'flow_loss', 'decoded_digest',
            'check_normalised_alike', 'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss',
-           'add_teacher_arguments', 'initial_teacher', 'check_normalised_as', 'teacher_main', 'SceneFrames',
-           'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention', 'reach_endpoints',
-           'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover', 'generate_recovery',
-           'recovery_summary', 'add_recovery_arguments', 'recovery_main', 'ExpertFrames', 'expert_frames',
-           'explained_variance', 'kernel_ridge_r2', 'action_shares', 'policy_shares', 'add_explain_arguments',
-           'explain_main', 'scene_positions', 'within_task_scores', 'with_scene', 'SceneHeadVLA', 'scene_flow_loss',
-           'scene_reading', 'scene_reading_report', 'widen_state', 'add_scene_to_state', 'load_scene_reader',
-           'tell_scene', 'told_scene_stats']
+           'add_teacher_arguments', 'initial_teacher', 'check_normalised_as', 'teacher_main', 'freeze_prefix',
+           'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention',
+           'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover',
+           'generate_recovery', 'recovery_summary', 'add_recovery_arguments', 'recovery_main', 'ExpertFrames',
+           'expert_frames', 'explained_variance', 'kernel_ridge_r2', 'action_shares', 'policy_shares',
+           'add_explain_arguments', 'explain_main', 'scene_positions', 'within_task_scores', 'with_scene',
+           'SceneHeadVLA', 'scene_flow_loss', 'scene_reading', 'scene_reading_report', 'widen_state',
+           'add_scene_to_state', 'load_scene_reader', 'tell_scene', 'told_scene_stats']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
 @dataclass
@@ -425,6 +425,10 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--init", help="start from the weights of a saved teacher (same image size, stem and data) instead of "
                                        "random ones: a longer run, continued under a fresh schedule; a told teacher "
                                        "(--scene-input) goes on with --scene-input, keeping its scaling of the scene (default: random)")
+    parser.add_argument("--train", default="all", choices=["all", "expert"],
+                        help="which weights learn: all, or only the action expert (its layers and its state, action and time "
+                             "projections), the vision encoder and language model kept as --init left them, so that a step "
+                             "skips their backward (`freeze_prefix`; default: all)")
     parser.add_argument("--decode-cache", default=DECODE_CACHE,
                         help="folder keeping decoded demonstrations between runs ('' for none)")
     parser.add_argument("--probe-frames", type=int, default=1024,
@@ -479,6 +483,9 @@ def teacher_main(args) -> dict:
     if told_init and (init_columns != PRIVILEGED_STATE or not args.scene_input):
         raise ValueError(f"--init {args.init}: a teacher told Meta-World's columns {init_columns}; continue a "
                          f"told teacher (columns {PRIVILEGED_STATE}) with --scene-input, or start from a camera teacher")
+    if args.train == "expert" and args.init is None:
+        raise ValueError("--train expert without --init: the frozen vision encoder and language model would stay random; "
+                         "start from a trained teacher with --init DIR")
     if args.reader and not args.scene_input:
         raise ValueError("--reader without --scene-input: the reader's readings are a told scene, so give --scene-input")
     # a missing reader, or one reading other images, is refused before any training
@@ -506,6 +513,8 @@ def teacher_main(args) -> dict:
             model = initial_teacher(args.init, replace(cfg, state_dim=cfg.state_dim + len(SCENE_COLUMNS)), data.normalizer)
         else:
             model = widen_state(model, len(SCENE_COLUMNS))
+    if args.train == "expert":
+        freeze_prefix(model)
     draw, loss_fn = data.draw, functools.partial(flow_loss, draws=args.draws, state_dropout=args.state_dropout)
     if args.scene_weight > 0:  # the head reads the expert's tokens; only the FlowVLA inside is the teacher
         positions = torch.cat([scene_positions(c, args.decode_cache or None) for c in [main_chunks, *extra_chunks]])  # (N, 9)
@@ -522,17 +531,30 @@ def teacher_main(args) -> dict:
                "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps, "frames": len(data),
                "extra_frames": sum(len(c) for c in extra_chunks),
                "early_share_of_draws": early_share, "final_scene_loss": log[-1].get("scene"),
-               "parameters": sum(p.numel() for p in model.parameters()), "checkpoint": str(out)}
+               "parameters": sum(p.numel() for p in model.parameters()), "trained_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
+               "checkpoint": str(out)}
     print(f"teacher in {out}: {recipe.steps} steps in {summary['seconds'] / 60:.0f} min, probe loss {summary['probe_loss']:.4f}")
     if args.record:
         config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout,
                   "early_steps": args.early_steps, "early_weight": args.early_weight, "scene_weight": args.scene_weight,
-                  "scene_input": args.scene_input, "reader": args.reader, "probe_frames": args.probe_frames, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
+                  "scene_input": args.scene_input, "reader": args.reader, "train_part": args.train, "probe_frames": args.probe_frames, "model": cfg.to_dict(), "data": str(data_dir), "init": args.init,
                   "extra_data": [str(d) for d in args.extra_data], "device": str(device)}
         if args.init is not None:
             config["init_weights_sha256_16"] = weights_digest(args.init)
         print("recorded in", record_result(args.record, summary, config, mode=args.mode, command=cli_command(args, "teacher")))
     return summary
+
+# %% ../nbs/02b_teacher.ipynb #2498a77a
+def freeze_prefix(model: FlowVLA) -> int:
+    """Freeze, in place, what the prefix runs through: the vision encoder, the token embedding and the language-model half
+    of every layer. Only the action expert learns: its layers, its norm and its state, action and time projections.
+    Returns how many parameters were frozen. With π0 time conditioning the state enters the expert, so the prefix then
+    holds no graph and a training step skips its backward."""
+    frozen = [model.vision, model.token_embedding, *(layer.prefix for layer in model.layers)]
+    for part in frozen:
+        part.requires_grad_(False)
+    return sum(p.numel() for part in frozen for p in part.parameters())
+
 
 # %% ../nbs/02b_teacher.ipynb #16506713
 PROBE_SEED_START = 2_000_000  # probe frames: seeds past the demonstrations' (from 0) and the evaluations' (from 1 000 000)
