@@ -31,13 +31,13 @@ __all__ = ['DECODE_CACHE', 'PROBE_SEED_START', 'RECOVERY_SEED_START', 'EXPERT_FE
            'SCENE_SEEDS', 'PRIVILEGED_STATE', 'TrainConfig', 'learning_rate', 'save_checkpoint', 'latest_checkpoint',
            'step_generator', 'update_average', 'training_device', 'to_device', 'train', 'flow_loss', 'decoded_digest',
            'check_normalised_alike', 'MemoryChunks', 'grow_patches', 'teacher_config', 'evaluating', 'probe_loss',
-           'add_teacher_arguments', 'initial_teacher', 'check_normalised_as', 'teacher_main', 'freeze_prefix',
-           'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask', 'goal_attention',
-           'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main', 'OpenGripperFirst', 'Takeover',
-           'generate_recovery', 'recovery_summary', 'add_recovery_arguments', 'recovery_main', 'ExpertFrames',
-           'expert_frames', 'explained_variance', 'kernel_ridge_r2', 'action_shares', 'policy_shares',
-           'add_explain_arguments', 'explain_main', 'scene_positions', 'within_task_scores', 'with_scene',
-           'SceneHeadVLA', 'scene_flow_loss', 'scene_reading', 'scene_reading_report', 'widen_state',
+           'add_teacher_arguments', 'initial_teacher', 'check_normalised_as', 'steady_pace', 'teacher_main',
+           'freeze_prefix', 'SceneFrames', 'scene_frames', 'prefix_features', 'ridge_probe', 'goal_token_mask',
+           'goal_attention', 'reach_endpoints', 'reach_summary', 'add_probe_arguments', 'probe_main',
+           'OpenGripperFirst', 'Takeover', 'generate_recovery', 'recovery_summary', 'add_recovery_arguments',
+           'recovery_main', 'ExpertFrames', 'expert_frames', 'explained_variance', 'kernel_ridge_r2', 'action_shares',
+           'policy_shares', 'add_explain_arguments', 'explain_main', 'scene_positions', 'within_task_scores',
+           'with_scene', 'SceneHeadVLA', 'scene_flow_loss', 'scene_reading', 'scene_reading_report', 'widen_state',
            'add_scene_to_state', 'load_scene_reader', 'tell_scene', 'told_scene_stats']
 
 # %% ../nbs/02b_teacher.ipynb #3e85bd4b
@@ -461,6 +461,13 @@ def check_normalised_as(directory: str | Path, normalizer, flag: str, data: str,
         raise ValueError(f"{flag} {directory}: it was trained on data normalised otherwise than {data}; {fix}")
 
 
+def steady_pace(log: list[dict]) -> float | None:
+    """Seconds per step after the first, from a training log (`train`'s): the first step also pays for setting up (its
+    allocations), which a short timing run would otherwise count as pace. None for a log with one logged step."""
+    first, last = log[0], log[-1]
+    return None if last["step"] == first["step"] else (last["seconds"] - first["seconds"]) / (last["step"] - first["step"])
+
+
 def teacher_main(args) -> dict:
     """Run `shallow-pi teacher`: train a `tiny` teacher (resumably: checkpoints in checkpoints/<out's name>), save it
     where `load_policy` finds it, print and optionally record the run; return the training summary."""
@@ -528,7 +535,8 @@ def teacher_main(args) -> dict:
     save_state_columns(out, PRIVILEGED_STATE if args.scene_input else None)  # None: a folder reused keeps no earlier columns
     atomic_write_text(out / "train_log.json", json.dumps(log) + "\n")
     summary = {"steps": recipe.steps, "final_loss": log[-1]["total"], "probe_loss": probe_loss(model, data, n=args.probe_frames),
-               "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps, "frames": len(data),
+               "seconds": log[-1]["seconds"], "seconds_per_step": log[-1]["seconds"] / recipe.steps,
+               "seconds_per_step_after_first": steady_pace(log), "frames": len(data),
                "extra_frames": sum(len(c) for c in extra_chunks),
                "early_share_of_draws": early_share, "final_scene_loss": log[-1].get("scene"),
                "parameters": sum(p.numel() for p in model.parameters()), "trained_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
