@@ -34,10 +34,11 @@ from .train import (PRIVILEGED_STATE, SCENE_COLUMNS, MemoryChunks, TrainConfig, 
 __all__ = ['ATTENTION_LAYERS', 'EVAL_FIELDS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'make_student',
            'greedy_layers', 'attention_layer', 'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn',
            'cached_loss_fn', 'distill', 'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student',
-           'student_result', 'run_row', 'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main',
-           'results_table', 'load_latency', 'latency_name', 'is_whole_teacher', 'describe_row', 'results_markdown',
-           'difference_interval', 'success_change', 'wilson_bars', 'suite_success_figure', 'training_logs',
-           'plot_training', 'steps_table', 'conclusion', 'ablation_lines', 'recorded_steps', 'results_report']
+           'student_result', 'students_dir', 'run_row', 'add_distill_arguments', 'parse_weights', 'run_from_args',
+           'distill_main', 'results_table', 'load_latency', 'latency_name', 'is_whole_teacher', 'describe_row',
+           'results_markdown', 'difference_interval', 'success_change', 'wilson_bars', 'suite_success_figure',
+           'training_logs', 'plot_training', 'steps_table', 'conclusion', 'ablation_lines', 'recorded_steps',
+           'results_report']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
@@ -438,11 +439,16 @@ def student_result(student: FlowVLA, log: list[dict], report: dict) -> dict:
             "prefix_layers": [s for i, s in enumerate(student.layer_sources) if i not in student.cfg.prefix_kv_only]}
 
 
+def students_dir(root: str | Path | None = None) -> Path:
+    "The folder that holds one folder per distilled student: `root`, or by default the project's results/students."
+    return Path(root or project_root() / "results" / "students")
+
+
 def run_row(name: str, teacher: FlowVLA, data: MemoryChunks, root: str | Path | None = None, progress: bool = True,
             device: str | torch.device | None = None) -> dict:
     "Train (resumably) and evaluate one row; record `distill_<name>` in results/; return the record's result."
     run = get_row(name)
-    out_dir = Path(root or project_root() / "results" / "students") / name
+    out_dir = students_dir(root) / name
     student, log = distill(teacher, data, run, out_dir, progress=progress, device=device)
     result = student_result(student, log, evaluate_student(out_dir, run))
     record_result(f"distill_{name}", result, asdict(run), mode="full", command=f"shallow-pi distill --row {name}")
@@ -556,8 +562,8 @@ def distill_main(args) -> Path:
                         "its velocities would mean other actions; distil it on the --data it was trained on")
     if args.row:
         run_row(args.row, teacher, data, device=device)
-        return project_root() / "results" / "students" / args.row
-    out = Path(args.out or project_root() / "results" / "students" / run.name)
+        return students_dir() / args.row
+    out = Path(args.out or students_dir() / run.name)
     student, log = distill(teacher, data, run, out, device=device)
     save_state_columns(out, columns)  # the student reads what its teacher reads; None keeps no earlier run's columns
     if args.eval_episodes:
@@ -714,7 +720,7 @@ def suite_success_figure(evals: dict[str, dict], title: str, height: int = 440, 
 # %% ../nbs/05_distill.ipynb #6571aca5
 def training_logs(root: str | Path | None = None) -> dict[str, list[dict]]:
     "The training log of each trained row under `root` (default results/students), in the order of `ROWS`."
-    root = Path(root or project_root() / "results" / "students")
+    root = students_dir(root)
     return {n: json.loads((root / n / "train_log.json").read_text()) for n in ROWS if (root / n / "train_log.json").exists()}
 
 
