@@ -25,6 +25,14 @@ fi
 
 stamp=$(cat settings.ini setup.py plugin/pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
+  # The install is about 6 GB (torch's CUDA build is the only one PyPI has for Python 3.12, ../shared/environment.md);
+  # a full disk otherwise shows only as pip's "[Errno 28] No space left on device" minutes in.
+  free_gb=$(df -Pk .venv | awk 'NR == 2 {print int($4 / 1048576)}')
+  if [ "${free_gb:-0}" -lt 8 ]; then
+    echo "setup: only ${free_gb} GB free on the disk that holds .venv; the install needs about 6 GB (torch, CUDA build)" \
+         "plus room to unpack: free some space (or set up on another disk) and run again" >&2
+    exit 1
+  fi
   echo "setup: installing shallow_pi and its dependencies (a few minutes the first time)"
   .venv/bin/pip install --quiet --upgrade pip
   .venv/bin/pip install --quiet -e ".[dev]"
