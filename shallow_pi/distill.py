@@ -33,12 +33,12 @@ from .train import (PRIVILEGED_STATE, SCENE_COLUMNS, MemoryChunks, TrainConfig, 
 # %% auto #0
 __all__ = ['ATTENTION_LAYERS', 'EVAL_FIELDS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'make_student',
            'greedy_layers', 'attention_layer', 'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn',
-           'cached_loss_fn', 'distill', 'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student',
-           'student_result', 'students_dir', 'run_row', 'add_distill_arguments', 'parse_weights', 'run_from_args',
-           'distill_main', 'results_table', 'load_latency', 'latency_name', 'is_whole_teacher', 'describe_row',
-           'results_markdown', 'difference_interval', 'success_change', 'wilson_bars', 'suite_success_figure',
-           'training_logs', 'plot_training', 'steps_table', 'conclusion', 'ablation_lines', 'recorded_steps',
-           'results_report']
+           'cached_loss_fn', 'run_student', 'cut_teacher', 'distill', 'measure_modes', 'training_memory', 'step_sweep',
+           'get_row', 'evaluate_student', 'student_result', 'students_dir', 'run_row', 'add_distill_arguments',
+           'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'load_latency', 'latency_name',
+           'is_whole_teacher', 'describe_row', 'results_markdown', 'difference_interval', 'success_change',
+           'wilson_bars', 'suite_success_figure', 'training_logs', 'plot_training', 'steps_table', 'conclusion',
+           'ablation_lines', 'recorded_steps', 'results_report']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
@@ -238,6 +238,29 @@ def _finished_run(out_dir: Path, run: DistillRun) -> tuple[FlowVLA, list[dict]] 
     return FlowVLA.load(out_dir).eval(), json.loads((out_dir / "train_log.json").read_text())
 
 
+def run_student(teacher: FlowVLA, run: DistillRun) -> FlowVLA:
+    "The student `run` starts from: the teacher layers it keeps (`depth` evenly spaced, explicit, or greedy), copied or fresh."
+    layers = greedy_layers(teacher, run.depth) if run.layers == "greedy" else run.layers
+    return make_student(teacher, None if layers else run.depth, layers, run.init, seed=run.train.seed, stacks=run.stacks)
+
+
+def cut_teacher(teacher_dir: str | Path, run: DistillRun, out_dir: str | Path) -> FlowVLA:
+    """The untrained student of `run` (the layer-skipping baseline): the teacher in `teacher_dir` cut to the layers `run`
+    keeps, saved to `out_dir` with the teacher's normalizer and scene columns, so it reads exactly as the teacher reads.
+    Needs no demonstrations."""
+    from shallow_pi.metaworld import Normalizer, load_state_columns, save_state_columns
+    if not run.untrained or run.init != "teacher":
+        raise ValueError(f"cut_teacher makes the untrained baseline from the teacher's own weights; {run.name!r} has "
+                         f"untrained={run.untrained}, init={run.init!r}: train it with `distill` instead")
+    teacher_dir, out_dir = Path(teacher_dir), Path(out_dir)
+    student = run_student(FlowVLA.load(teacher_dir), run).eval()
+    student.save(out_dir)
+    Normalizer.load(teacher_dir).save(out_dir)
+    save_state_columns(out_dir, load_state_columns(teacher_dir))
+    atomic_write_text(out_dir / "run.json", _run_json(run))
+    return student
+
+
 def distill(teacher: FlowVLA, data: MemoryChunks, run: DistillRun, out_dir: str | Path, progress: bool = True,
             device: str | torch.device | None = None) -> tuple[FlowVLA, list[dict]]:
     """Train the student `run` describes from `teacher` on `data`; save it to `out_dir`; return it and its training log.
@@ -250,8 +273,7 @@ def distill(teacher: FlowVLA, data: MemoryChunks, run: DistillRun, out_dir: str 
         return finished
     losses = run.losses(teacher.num_layers)
     teacher._check_layers([losses.attention.teacher_layer], "attention layer")
-    layers = greedy_layers(teacher, run.depth) if run.layers == "greedy" else run.layers
-    student = make_student(teacher, None if layers else run.depth, layers, run.init, seed=run.train.seed, stacks=run.stacks)
+    student = run_student(teacher, run)
     if run.untrained:
         student.eval().save(out_dir)
         data.normalizer.save(out_dir)
@@ -486,6 +508,9 @@ def add_distill_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--batch-size", type=int, default=d.train.batch_size)
     parser.add_argument("--lr", type=float, default=d.train.peak_lr)
     parser.add_argument("--cache", action="store_true", help="train from precomputed teacher targets (no teacher in memory)")
+    parser.add_argument("--untrained", action="store_true",
+                        help="the layer-skipping baseline: cut the teacher to the student's layers and evaluate it with no "
+                             "training (reads no demonstrations; the student keeps the teacher's normalizer and scene columns)")
     parser.add_argument("--device", help="where the teacher's targets and the student's steps are computed, e.g. cuda on a lent "
                                          "GPU; the draws are the CPU's (default: cpu)")
     parser.add_argument("--eval-episodes", type=int, default=0, help="episodes per task to evaluate (0: no evaluation)")
@@ -520,7 +545,7 @@ def run_from_args(args) -> DistillRun:
                     warmup_steps=min(100, args.steps // 10), log_every=25, checkpoint_every=250)
     return DistillRun(name=args.name, depth=None if isinstance(keep, list) else args.layers, layers=keep, init=args.init,
                       stacks=args.stacks, weights=weights, attn_layer=args.attn_layer, queries=args.queries, train=t,
-                      cache=args.cache, eval_episodes=args.eval_episodes or ABLATION_EPISODES)
+                      cache=args.cache, eval_episodes=args.eval_episodes or ABLATION_EPISODES, untrained=args.untrained)
 
 
 def distill_main(args) -> Path:
@@ -534,6 +559,9 @@ def distill_main(args) -> Path:
     if args.row and (args.extra_data or args.reader or args.record or Path(args.teacher) != Path("results/teacher")):
         raise ValueError(f"--row {args.row} trains and records the results table's row, from results/teacher on notebook 02's "
                          f"demonstrations; to distil another teacher, or on more data, give --name and --record instead of --row")
+    if args.untrained and (args.row or args.data or args.extra_data or args.init != "teacher"):
+        raise ValueError("--untrained cuts the teacher and trains nothing, so it reads no demonstrations and keeps the teacher's "
+                         "weights: drop --row, --data, --extra-data and --init scratch (a row's baseline: --row skip-uniform-6)")
     if args.record and not args.eval_episodes:
         raise ValueError(f"--record {args.record}: a record holds the student's success, so give --eval-episodes too")
     run = run_from_args(args)
@@ -547,6 +575,9 @@ def distill_main(args) -> Path:
         raise ValueError(f"--reader {args.reader}: the teacher in {teacher_dir} is told no scene (it reads the arm's state only), "
                          f"so nothing would take the reader's readings; drop --reader, or give a teacher trained with --scene-input")
     reader = load_scene_reader(args.reader, teacher.cfg.vision.image_size) if args.reader else None
+    out = Path(args.out or students_dir() / run.name)
+    if run.untrained:  # the skipping baseline: no demonstrations read, nothing trained
+        return _evaluate_and_record(args, run, out, cut_teacher(teacher_dir, run, out), [], teacher_dir, columns, None, device)
     # the datasets hold the arm's state; a told teacher's scene columns are added below
     data_cfg = teacher.cfg if columns is None else replace(teacher.cfg, state_dim=teacher.cfg.state_dim - len(SCENE_COLUMNS))
     data_dir = Path(args.data) if args.data else demo_dir(teacher.cfg.vision.image_size)
@@ -563,16 +594,22 @@ def distill_main(args) -> Path:
     if args.row:
         run_row(args.row, teacher, data, device=device)
         return students_dir() / args.row
-    out = Path(args.out or students_dir() / run.name)
     student, log = distill(teacher, data, run, out, device=device)
     save_state_columns(out, columns)  # the student reads what its teacher reads; None keeps no earlier run's columns
+    return _evaluate_and_record(args, run, out, student, log, teacher_dir, columns, data_dir, device)
+
+
+def _evaluate_and_record(args, run: DistillRun, out: Path, student: FlowVLA, log: list[dict], teacher_dir: Path,
+                         columns: list[str] | None, data_dir: Path | None, device) -> Path:
+    "The end of `distill_main`: evaluate the student in `out` if asked, record it if asked; return `out`."
+    from shallow_pi.metaworld import weights_digest
     if args.eval_episodes:
         report = evaluate_student(out, run, max_steps=args.max_steps, tasks=args.tasks, reader=args.reader)
         atomic_write_text(out / "eval.json", json.dumps(report, indent=1) + "\n")
         print(f"success: {report['10']['overall']['success_rate']:.3f} over {report['10']['overall']['episodes']} episodes")
         if args.record:
             config = {**asdict(run), "teacher": str(teacher_dir), "teacher_weights_sha256_16": weights_digest(teacher_dir),
-                      "tasks": args.tasks, "max_steps": args.max_steps, "data": str(data_dir), "extra_data": [str(d) for d in args.extra_data], "state_columns": columns,
+                      "tasks": args.tasks, "max_steps": args.max_steps, "data": data_dir and str(data_dir), "extra_data": [str(d) for d in args.extra_data], "state_columns": columns,
                       "reader": args.reader, "reader_weights_sha256_16": weights_digest(args.reader) if args.reader else None,
                       "device": str(device)}
             print("recorded in", record_result(args.record, student_result(student, log, report), config, mode=args.mode,
