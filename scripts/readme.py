@@ -1,7 +1,8 @@
 """Write README.md from nbs/index.ipynb (nbdev's own `nbdev_readme` needs Quarto, which these machines lack).
 
 Markdown cells are copied; code cells are shown as Python blocks unless they carry `#| hide` (or `#| echo: false`); the
-cell marked `# readme: the results table` becomes notebook 05's results table and verdicts, drawn from the records; image links
+cell marked `# readme: the results table` becomes notebook 05's results table and verdicts, and the one marked
+`# readme: the strongest teacher` its seventeenth teacher's rows, both drawn from the records; image links
 relative to nbs/ are rewritten relative to the repository root. Written atomically.
 """
 from __future__ import annotations
@@ -26,6 +27,8 @@ def notebook_to_markdown(nb_path: Path) -> str:
             parts.append(re.sub(r"\]\((?!https?:|/|#)([^)]+)\)", lambda m: f"]({_from_root(m.group(1))})", source))
         elif cell["cell_type"] == "code" and "# readme: the results table" in source:
             parts.append(results_report())
+        elif cell["cell_type"] == "code" and "# readme: the strongest teacher" in source:
+            parts.append(strongest_teacher_report())
         elif cell["cell_type"] == "code" and not re.search(r"^#\|\s*(hide|default_exp|echo:\s*false)", source, re.M) \
                 and "parameters" not in cell.get("metadata", {}).get("tags", []):
             parts.append(f"```python\n{source}\n```")
@@ -37,6 +40,13 @@ def results_report() -> str:
     "Notebook 05's results table and verdicts from the records in results/ (what the index page's hidden cell displays)."
     os.chdir(ROOT)  # the library finds results/ from the working directory
     from shallow_pi.distill import results_report as report
+    return report("full")
+
+
+def strongest_teacher_report() -> str:
+    "Notebook 05's seventeenth teacher and its students from the records in results/ (what the index page's hidden cell displays)."
+    os.chdir(ROOT)
+    from shallow_pi.distill import strongest_teacher_report as report
     return report("full")
 
 

@@ -31,14 +31,15 @@ from .train import (PRIVILEGED_STATE, SCENE_COLUMNS, MemoryChunks, TrainConfig, 
                               load_scene_reader, tell_scene, told_scene_stats, train, training_device)
 
 # %% auto #0
-__all__ = ['ATTENTION_LAYERS', 'EVAL_FIELDS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'make_student',
-           'greedy_layers', 'attention_layer', 'DistillRun', 'build_target_cache', 'TargetCache', 'teacher_loss_fn',
-           'cached_loss_fn', 'run_student', 'cut_teacher', 'distill', 'measure_modes', 'training_memory', 'step_sweep',
-           'get_row', 'evaluate_student', 'student_result', 'students_dir', 'run_row', 'add_distill_arguments',
-           'parse_weights', 'run_from_args', 'distill_main', 'results_table', 'load_latency', 'latency_name',
-           'is_whole_teacher', 'describe_row', 'results_markdown', 'difference_interval', 'success_change',
-           'wilson_bars', 'suite_success_figure', 'training_logs', 'plot_training', 'steps_table', 'conclusion',
-           'ablation_lines', 'recorded_steps', 'results_report']
+__all__ = ['ATTENTION_LAYERS', 'EVAL_FIELDS', 'MAIN_EPISODES', 'ABLATION_EPISODES', 'ROWS', 'TARGET_ROWS', 'STRONGEST_TEACHER',
+           'STRONGEST_COMPARISONS', 'make_student', 'greedy_layers', 'attention_layer', 'DistillRun',
+           'build_target_cache', 'TargetCache', 'teacher_loss_fn', 'cached_loss_fn', 'run_student', 'cut_teacher',
+           'distill', 'measure_modes', 'training_memory', 'step_sweep', 'get_row', 'evaluate_student', 'student_result',
+           'students_dir', 'run_row', 'add_distill_arguments', 'parse_weights', 'run_from_args', 'distill_main',
+           'results_table', 'load_latency', 'latency_name', 'is_whole_teacher', 'describe_row', 'results_markdown',
+           'difference_interval', 'success_change', 'wilson_bars', 'suite_success_figure', 'training_logs',
+           'plot_training', 'steps_table', 'conclusion', 'ablation_lines', 'recorded_steps', 'results_report',
+           'strongest_teacher_report']
 
 # %% ../nbs/05_distill.ipynb #d26ef4f5
 def make_student(teacher: FlowVLA, depth: int | None = None, layers: list[int] | None = None, init: str = "teacher",
@@ -888,3 +889,56 @@ def results_report(mode: str = "full") -> str:
     table, latency = results_table(mode), load_latency(mode)
     steps = recorded_steps(latency, mode)
     return results_markdown(table) + "\n\n" + "\n".join(f"- {line}" for line in conclusion(table, latency, steps))
+
+# %% ../nbs/05_distill.ipynb #d15c0c20
+STRONGEST_TEACHER = {  # (policy, sampling) -> record: the seventeenth teacher (notebook 02c) and its students, behind its reader
+    ("teacher (18 layers)", "10 steps from noise"): "teacher_expert_eval_60",
+    ("teacher (18 layers)", "3 steps from zeros"): "teacher_expert_eval_60_steps_3_noise_0",
+    ("student (6 layers, task + KD + attention)", "10 steps from noise"): "distill_expert_method_6_eval_60",
+    ("student (6 layers, task + KD + attention)", "3 steps from noise"): "distill_expert_method_6_steps_3_eval_60",
+    ("student (6 layers, task + KD + attention)", "3 steps from zeros"): "distill_expert_method_6_steps_3_noise_0_eval_60",
+    ("student (6 layers, task loss only)", "10 steps from noise"): "distill_expert_task_6_eval_60",
+    ("student (6 layers, task + KD)", "10 steps from noise"): "distill_expert_task_kd_6_eval_60",
+    ("teacher cut to 6 layers, untrained", "10 steps from noise"): "distill_expert_skip_uniform_6",
+}
+_T17, _M17 = "teacher (18 layers)", "student (6 layers, task + KD + attention)"
+STRONGEST_COMPARISONS = [  # (what is compared, row a, row b): each reported as a minus b with its interval
+    ("method student minus its teacher, both 10 steps from noise", (_M17, "10 steps from noise"), (_T17, "10 steps from noise")),
+    ("method student minus its teacher, both 3 steps from zeros", (_M17, "3 steps from zeros"), (_T17, "3 steps from zeros")),
+    ("method student at 3 steps from zeros minus its teacher at 10 from noise", (_M17, "3 steps from zeros"), (_T17, "10 steps from noise")),
+    ("method student at 3 steps minus at 10, both from noise", (_M17, "3 steps from noise"), (_M17, "10 steps from noise")),
+    ("method minus task loss only", (_M17, "10 steps from noise"), ("student (6 layers, task loss only)", "10 steps from noise")),
+    ("method minus task + KD", (_M17, "10 steps from noise"), ("student (6 layers, task + KD)", "10 steps from noise")),
+    ("method minus the untrained cut teacher", (_M17, "10 steps from noise"), ("teacher cut to 6 layers, untrained", "10 steps from noise")),
+]
+
+
+def _closed_loop_report(record: dict) -> dict:
+    "The closed-loop report in a record: an evaluation's own (`shallow-pi evaluate`), or a distillation run's at 10 steps."
+    result = record["result"]
+    return result["success"]["10"] if "success" in result else result
+
+
+def strongest_teacher_report(mode: str = "full") -> str:
+    """Notebook 05's seventeenth teacher and its students as Markdown, from the records of `mode`: success per suite and in
+    all with 95% intervals, then each of `STRONGEST_COMPARISONS` with the interval of its difference. Rows not yet
+    recorded are named, not shown; a comparison needs both its rows."""
+    rows = {key: _closed_loop_report(load_result(name, mode)) for key, name in STRONGEST_TEACHER.items()
+            if (results_dir(mode) / f"{name}.json").exists()}
+    missing = [f"`{name}`" for key, name in STRONGEST_TEACHER.items() if key not in rows]
+    if not rows:
+        return f"Not yet run: {', '.join(missing)}."
+    suites = list(next(iter(rows.values()))["suites"])
+    lines = ["| policy | sampling | " + " | ".join(suites) + " | all [95% CI] | episodes |", "|---" * (len(suites) + 4) + "|"]
+    for (policy, sampling), report in rows.items():
+        o = report["overall"]
+        lines.append(f"| {policy} | {sampling} | " + " | ".join(_pct(report["suites"][s]["success_rate"]) for s in suites)
+                     + f" | **{_pct(o['success_rate'])}** [{_pct(o['ci95'][0])}, {_pct(o['ci95'][1])}] | {o['episodes']} |")
+    notes = []
+    for what, a, b in STRONGEST_COMPARISONS:
+        if a in rows and b in rows:
+            d, lo, hi = _difference(rows[a]["overall"], rows[b]["overall"])
+            notes.append(f"- **{what}:** {_pts(d)} points [{_pts(lo)}, {_pts(hi)}], {_sampling_error(lo, hi)}.")
+    if missing:
+        notes.append(f"- Not yet run: {', '.join(missing)}.")
+    return "\n".join(lines) + "\n\n" + "\n".join(notes)
