@@ -898,7 +898,9 @@ STRONGEST_TEACHER = {  # (policy, sampling) -> record: the seventeenth teacher (
     ("student (6 layers, task + KD + attention)", "3 steps from noise"): "distill_expert_method_6_steps_3_eval_60",
     ("student (6 layers, task + KD + attention)", "3 steps from zeros"): "distill_expert_method_6_steps_3_noise_0_eval_60",
     ("student (6 layers, task loss only)", "10 steps from noise"): "distill_expert_task_6_eval_60",
+    ("student (6 layers, task loss only)", "3 steps from zeros"): "distill_expert_task_6_steps_3_noise_0_eval_60",
     ("student (6 layers, task + KD)", "10 steps from noise"): "distill_expert_task_kd_6_eval_60",
+    ("student (6 layers, task + KD)", "3 steps from zeros"): "distill_expert_task_kd_6_steps_3_noise_0_eval_60",
     ("teacher cut to 6 layers, untrained", "10 steps from noise"): "distill_expert_skip_uniform_6",
 }
 _T17, _M17 = "teacher (18 layers)", "student (6 layers, task + KD + attention)"
@@ -907,9 +909,11 @@ STRONGEST_COMPARISONS = [  # (what is compared, row a, row b): each reported as 
     ("method student minus its teacher, both 3 steps from zeros", (_M17, "3 steps from zeros"), (_T17, "3 steps from zeros")),
     ("method student at 3 steps from zeros minus its teacher at 10 from noise", (_M17, "3 steps from zeros"), (_T17, "10 steps from noise")),
     ("method student at 3 steps minus at 10, both from noise", (_M17, "3 steps from noise"), (_M17, "10 steps from noise")),
-    ("method minus task loss only", (_M17, "10 steps from noise"), ("student (6 layers, task loss only)", "10 steps from noise")),
-    ("method minus task + KD", (_M17, "10 steps from noise"), ("student (6 layers, task + KD)", "10 steps from noise")),
-    ("method minus the untrained cut teacher", (_M17, "10 steps from noise"), ("teacher cut to 6 layers, untrained", "10 steps from noise")),
+    ("method minus task loss only, both 10 steps from noise", (_M17, "10 steps from noise"), ("student (6 layers, task loss only)", "10 steps from noise")),
+    ("method minus task + KD, both 10 steps from noise", (_M17, "10 steps from noise"), ("student (6 layers, task + KD)", "10 steps from noise")),
+    ("method minus task loss only, both 3 steps from zeros", (_M17, "3 steps from zeros"), ("student (6 layers, task loss only)", "3 steps from zeros")),
+    ("task-only student minus the teacher, both 3 steps from zeros", ("student (6 layers, task loss only)", "3 steps from zeros"), (_T17, "3 steps from zeros")),
+    ("method minus the untrained cut teacher, both 10 steps from noise", (_M17, "10 steps from noise"), ("teacher cut to 6 layers, untrained", "10 steps from noise")),
 ]
 
 
