@@ -25,10 +25,8 @@ def notebook_to_markdown(nb_path: Path) -> str:
             continue
         if cell["cell_type"] == "markdown":
             parts.append(re.sub(r"\]\((?!https?:|/|#)([^)]+)\)", lambda m: f"]({_from_root(m.group(1))})", source))
-        elif cell["cell_type"] == "code" and "# readme: the results table" in source:
-            parts.append(results_report())
-        elif cell["cell_type"] == "code" and "# readme: the strongest teacher" in source:
-            parts.append(strongest_teacher_report())
+        elif cell["cell_type"] == "code" and (marker := next((m for m in REPORTS if m in source), None)):
+            parts.append(library_report(REPORTS[marker]))
         elif cell["cell_type"] == "code" and not re.search(r"^#\|\s*(hide|default_exp|echo:\s*false)", source, re.M) \
                 and "parameters" not in cell.get("metadata", {}).get("tags", []):
             parts.append(f"```python\n{source}\n```")
@@ -36,18 +34,17 @@ def notebook_to_markdown(nb_path: Path) -> str:
     return header + "\n\n" + "\n\n".join(parts) + "\n"
 
 
-def results_report() -> str:
-    "Notebook 05's results table and verdicts from the records in results/ (what the index page's hidden cell displays)."
+REPORTS = {  # the marker of an index cell -> the function of shallow_pi.distill whose report (from the records) it displays
+    "# readme: the results table": "results_report",  # notebook 05's results table and verdicts
+    "# readme: the strongest teacher": "strongest_teacher_report",  # notebook 05's seventeenth teacher and its students
+}
+
+
+def library_report(name: str) -> str:
+    "The Markdown report `shallow_pi.distill.<name>` draws from the records in results/ (what the index page's hidden cell displays)."
     os.chdir(ROOT)  # the library finds results/ from the working directory
-    from shallow_pi.distill import results_report as report
-    return report("full")
-
-
-def strongest_teacher_report() -> str:
-    "Notebook 05's seventeenth teacher and its students from the records in results/ (what the index page's hidden cell displays)."
-    os.chdir(ROOT)
-    from shallow_pi.distill import strongest_teacher_report as report
-    return report("full")
+    from shallow_pi import distill
+    return getattr(distill, name)("full")
 
 
 def committed_results() -> list[Path]:

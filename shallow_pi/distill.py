@@ -917,9 +917,8 @@ STRONGEST_COMPARISONS = [  # (what is compared, row a, row b): each reported as 
 ]
 
 
-def _closed_loop_report(record: dict) -> dict:
-    "The closed-loop report in a record: an evaluation's own (`shallow-pi evaluate`), or a distillation run's at 10 steps."
-    result = record["result"]
+def _closed_loop_report(result: dict) -> dict:
+    "The closed-loop report in a record's result: an evaluation's own (`shallow-pi evaluate`), or a distillation run's at 10 steps."
     return result["success"]["10"] if "success" in result else result
 
 
@@ -927,8 +926,8 @@ def strongest_teacher_report(mode: str = "full") -> str:
     """Notebook 05's seventeenth teacher and its students as Markdown, from the records of `mode`: success per suite and in
     all with 95% intervals, then each of `STRONGEST_COMPARISONS` with the interval of its difference. Rows not yet
     recorded are named, not shown; a comparison needs both its rows."""
-    rows = {key: _closed_loop_report(load_result(name, mode)) for key, name in STRONGEST_TEACHER.items()
-            if (results_dir(mode) / f"{name}.json").exists()}
+    rows = {key: _closed_loop_report(result) for key, name in STRONGEST_TEACHER.items()
+            if (result := _result_or_none(name, mode)) is not None}
     missing = [f"`{name}`" for key, name in STRONGEST_TEACHER.items() if key not in rows]
     if not rows:
         return f"Not yet run: {', '.join(missing)}."
