@@ -508,6 +508,9 @@ def add_distill_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--steps", type=int, default=d.train.steps)
     parser.add_argument("--batch-size", type=int, default=d.train.batch_size)
     parser.add_argument("--lr", type=float, default=d.train.peak_lr)
+    parser.add_argument("--ema", type=float, default=d.train.ema_decay,
+                        help="decay of the student's weight average, 0 for none; the saved student is the average (default: "
+                             "0; the teachers' 0.999 averages about the last thousand steps)")
     parser.add_argument("--cache", action="store_true", help="train from precomputed teacher targets (no teacher in memory)")
     parser.add_argument("--untrained", action="store_true",
                         help="the layer-skipping baseline: cut the teacher to the student's layers and evaluate it with no "
@@ -543,7 +546,7 @@ def run_from_args(args) -> DistillRun:
     except ValueError:
         raise ValueError(f"--keep {args.keep!r}: give teacher layer indices separated by commas (e.g. 0,3,7) or 'greedy'") from None
     t = TrainConfig(steps=args.steps, batch_size=args.batch_size, peak_lr=args.lr, final_lr=args.lr / 10,
-                    warmup_steps=min(100, args.steps // 10), log_every=25, checkpoint_every=250)
+                    warmup_steps=min(100, args.steps // 10), ema_decay=args.ema, log_every=25, checkpoint_every=250)
     return DistillRun(name=args.name, depth=None if isinstance(keep, list) else args.layers, layers=keep, init=args.init,
                       stacks=args.stacks, weights=weights, attn_layer=args.attn_layer, queries=args.queries, train=t,
                       cache=args.cache, eval_episodes=args.eval_episodes or ABLATION_EPISODES, untrained=args.untrained)
