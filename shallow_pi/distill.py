@@ -900,6 +900,9 @@ STRONGEST_TEACHER = {  # (policy, sampling) -> record: the seventeenth teacher (
     ("student (6 layers, task + KD + attention)", "10 steps from noise"): "distill_expert_method_6_eval_60",
     ("student (6 layers, task + KD + attention)", "3 steps from noise"): "distill_expert_method_6_steps_3_eval_60",
     ("student (6 layers, task + KD + attention)", "3 steps from zeros"): "distill_expert_method_6_steps_3_noise_0_eval_60",
+    ("student (6 layers, task + KD + attention, weight average)", "10 steps from noise"): "distill_expert_method_6_ema_eval_60",
+    ("student (6 layers, task + KD + attention, weight average)", "3 steps from noise"): "distill_expert_method_6_ema_steps_3_eval_60",
+    ("student (6 layers, task + KD + attention, weight average)", "3 steps from zeros"): "distill_expert_method_6_ema_steps_3_noise_0_eval_60",
     ("student (6 layers, task loss only)", "10 steps from noise"): "distill_expert_task_6_eval_60",
     ("student (6 layers, task loss only)", "3 steps from zeros"): "distill_expert_task_6_steps_3_noise_0_eval_60",
     ("student (6 layers, task + KD)", "10 steps from noise"): "distill_expert_task_kd_6_eval_60",
@@ -907,9 +910,14 @@ STRONGEST_TEACHER = {  # (policy, sampling) -> record: the seventeenth teacher (
     ("teacher cut to 6 layers, untrained", "10 steps from noise"): "distill_expert_skip_uniform_6",
 }
 _T17, _M17 = "teacher (18 layers)", "student (6 layers, task + KD + attention)"
+_A17 = "student (6 layers, task + KD + attention, weight average)"
 STRONGEST_COMPARISONS = [  # (what is compared, row a, row b): each reported as a minus b with its interval
     ("method student minus its teacher, both 10 steps from noise", (_M17, "10 steps from noise"), (_T17, "10 steps from noise")),
     ("method student minus its teacher, both 3 steps from zeros", (_M17, "3 steps from zeros"), (_T17, "3 steps from zeros")),
+    ("method student with the weight average minus its teacher, both 10 steps from noise", (_A17, "10 steps from noise"), (_T17, "10 steps from noise")),
+    ("method student with the weight average minus its teacher, both 3 steps from zeros", (_A17, "3 steps from zeros"), (_T17, "3 steps from zeros")),
+    ("method student with the weight average minus without, both 10 steps from noise", (_A17, "10 steps from noise"), (_M17, "10 steps from noise")),
+    ("method student with the weight average minus without, both 3 steps from zeros", (_A17, "3 steps from zeros"), (_M17, "3 steps from zeros")),
     ("method student at 3 steps from zeros minus its teacher at 10 from noise", (_M17, "3 steps from zeros"), (_T17, "10 steps from noise")),
     ("method student at 3 steps minus at 10, both from noise", (_M17, "3 steps from noise"), (_M17, "10 steps from noise")),
     ("method minus task loss only, both 10 steps from noise", (_M17, "10 steps from noise"), ("student (6 layers, task loss only)", "10 steps from noise")),
