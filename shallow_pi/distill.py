@@ -894,37 +894,39 @@ def results_report(mode: str = "full") -> str:
     return results_markdown(table) + "\n\n" + "\n".join(f"- {line}" for line in conclusion(table, latency, steps))
 
 # %% ../nbs/05_distill.ipynb #d15c0c20
+# the seventeenth teacher's policies and the sampling settings they were evaluated at: the labels of the report's rows
+_T17, _M17, _A17 = "teacher (18 layers)", "student (6 layers, task + KD + attention)", "student (6 layers, task + KD + attention, weight average)"
+_TASK17, _TASK_KD17, _CUT17 = "student (6 layers, task loss only)", "student (6 layers, task + KD)", "teacher cut to 6 layers, untrained"
+_NOISE10, _NOISE3, _ZEROS3 = "10 steps from noise", "3 steps from noise", "3 steps from zeros"
 STRONGEST_TEACHER = {  # (policy, sampling) -> record: the seventeenth teacher (notebook 02c) and its students, behind its reader
-    ("teacher (18 layers)", "10 steps from noise"): "teacher_expert_eval_60",
-    ("teacher (18 layers)", "3 steps from zeros"): "teacher_expert_eval_60_steps_3_noise_0",
-    ("student (6 layers, task + KD + attention)", "10 steps from noise"): "distill_expert_method_6_eval_60",
-    ("student (6 layers, task + KD + attention)", "3 steps from noise"): "distill_expert_method_6_steps_3_eval_60",
-    ("student (6 layers, task + KD + attention)", "3 steps from zeros"): "distill_expert_method_6_steps_3_noise_0_eval_60",
-    ("student (6 layers, task + KD + attention, weight average)", "10 steps from noise"): "distill_expert_method_6_ema_eval_60",
-    ("student (6 layers, task + KD + attention, weight average)", "3 steps from noise"): "distill_expert_method_6_ema_steps_3_eval_60",
-    ("student (6 layers, task + KD + attention, weight average)", "3 steps from zeros"): "distill_expert_method_6_ema_steps_3_noise_0_eval_60",
-    ("student (6 layers, task loss only)", "10 steps from noise"): "distill_expert_task_6_eval_60",
-    ("student (6 layers, task loss only)", "3 steps from zeros"): "distill_expert_task_6_steps_3_noise_0_eval_60",
-    ("student (6 layers, task + KD)", "10 steps from noise"): "distill_expert_task_kd_6_eval_60",
-    ("student (6 layers, task + KD)", "3 steps from zeros"): "distill_expert_task_kd_6_steps_3_noise_0_eval_60",
-    ("teacher cut to 6 layers, untrained", "10 steps from noise"): "distill_expert_skip_uniform_6",
+    (_T17, _NOISE10): "teacher_expert_eval_60",
+    (_T17, _ZEROS3): "teacher_expert_eval_60_steps_3_noise_0",
+    (_M17, _NOISE10): "distill_expert_method_6_eval_60",
+    (_M17, _NOISE3): "distill_expert_method_6_steps_3_eval_60",
+    (_M17, _ZEROS3): "distill_expert_method_6_steps_3_noise_0_eval_60",
+    (_A17, _NOISE10): "distill_expert_method_6_ema_eval_60",
+    (_A17, _NOISE3): "distill_expert_method_6_ema_steps_3_eval_60",
+    (_A17, _ZEROS3): "distill_expert_method_6_ema_steps_3_noise_0_eval_60",
+    (_TASK17, _NOISE10): "distill_expert_task_6_eval_60",
+    (_TASK17, _ZEROS3): "distill_expert_task_6_steps_3_noise_0_eval_60",
+    (_TASK_KD17, _NOISE10): "distill_expert_task_kd_6_eval_60",
+    (_TASK_KD17, _ZEROS3): "distill_expert_task_kd_6_steps_3_noise_0_eval_60",
+    (_CUT17, _NOISE10): "distill_expert_skip_uniform_6",
 }
-_T17, _M17 = "teacher (18 layers)", "student (6 layers, task + KD + attention)"
-_A17 = "student (6 layers, task + KD + attention, weight average)"
 STRONGEST_COMPARISONS = [  # (what is compared, row a, row b): each reported as a minus b with its interval
-    ("method student minus its teacher, both 10 steps from noise", (_M17, "10 steps from noise"), (_T17, "10 steps from noise")),
-    ("method student minus its teacher, both 3 steps from zeros", (_M17, "3 steps from zeros"), (_T17, "3 steps from zeros")),
-    ("method student with the weight average minus its teacher, both 10 steps from noise", (_A17, "10 steps from noise"), (_T17, "10 steps from noise")),
-    ("method student with the weight average minus its teacher, both 3 steps from zeros", (_A17, "3 steps from zeros"), (_T17, "3 steps from zeros")),
-    ("method student with the weight average minus without, both 10 steps from noise", (_A17, "10 steps from noise"), (_M17, "10 steps from noise")),
-    ("method student with the weight average minus without, both 3 steps from zeros", (_A17, "3 steps from zeros"), (_M17, "3 steps from zeros")),
-    ("method student at 3 steps from zeros minus its teacher at 10 from noise", (_M17, "3 steps from zeros"), (_T17, "10 steps from noise")),
-    ("method student at 3 steps minus at 10, both from noise", (_M17, "3 steps from noise"), (_M17, "10 steps from noise")),
-    ("method minus task loss only, both 10 steps from noise", (_M17, "10 steps from noise"), ("student (6 layers, task loss only)", "10 steps from noise")),
-    ("method minus task + KD, both 10 steps from noise", (_M17, "10 steps from noise"), ("student (6 layers, task + KD)", "10 steps from noise")),
-    ("method minus task loss only, both 3 steps from zeros", (_M17, "3 steps from zeros"), ("student (6 layers, task loss only)", "3 steps from zeros")),
-    ("task-only student minus the teacher, both 3 steps from zeros", ("student (6 layers, task loss only)", "3 steps from zeros"), (_T17, "3 steps from zeros")),
-    ("method minus the untrained cut teacher, both 10 steps from noise", (_M17, "10 steps from noise"), ("teacher cut to 6 layers, untrained", "10 steps from noise")),
+    ("method student minus its teacher, both 10 steps from noise", (_M17, _NOISE10), (_T17, _NOISE10)),
+    ("method student minus its teacher, both 3 steps from zeros", (_M17, _ZEROS3), (_T17, _ZEROS3)),
+    ("method student with the weight average minus its teacher, both 10 steps from noise", (_A17, _NOISE10), (_T17, _NOISE10)),
+    ("method student with the weight average minus its teacher, both 3 steps from zeros", (_A17, _ZEROS3), (_T17, _ZEROS3)),
+    ("method student with the weight average minus without, both 10 steps from noise", (_A17, _NOISE10), (_M17, _NOISE10)),
+    ("method student with the weight average minus without, both 3 steps from zeros", (_A17, _ZEROS3), (_M17, _ZEROS3)),
+    ("method student at 3 steps from zeros minus its teacher at 10 from noise", (_M17, _ZEROS3), (_T17, _NOISE10)),
+    ("method student at 3 steps minus at 10, both from noise", (_M17, _NOISE3), (_M17, _NOISE10)),
+    ("method minus task loss only, both 10 steps from noise", (_M17, _NOISE10), (_TASK17, _NOISE10)),
+    ("method minus task + KD, both 10 steps from noise", (_M17, _NOISE10), (_TASK_KD17, _NOISE10)),
+    ("method minus task loss only, both 3 steps from zeros", (_M17, _ZEROS3), (_TASK17, _ZEROS3)),
+    ("task-only student minus the teacher, both 3 steps from zeros", (_TASK17, _ZEROS3), (_T17, _ZEROS3)),
+    ("method minus the untrained cut teacher, both 10 steps from noise", (_M17, _NOISE10), (_CUT17, _NOISE10)),
 ]
 
 
