@@ -110,6 +110,17 @@ class DistillRun:
     eval_episodes: int = 20  # per task
     eval_steps: tuple[int, ...] = (10,)  # denoising steps to evaluate with
     untrained: bool = False  # the baseline: cut the teacher and evaluate, no training
+    draws: int = 1  # (noise, time) draws per observation; each model's prefix runs once per observation (notebook 04)
+
+    def __post_init__(self):
+        if self.draws < 1:
+            raise ValueError(f"draws={self.draws}: give at least one (noise, time) draw per observation")
+        if self.draws > 1 and self.cache:
+            raise ValueError(f"draws={self.draws} with the target cache: the cache holds one draw per stored example, so give "
+                             f"draws=1 with it, or train with the teacher in memory")
+        if self.draws > 1 and self.queries == "all" and self.weights.get("attn", 0) > 0:
+            raise ValueError(f"draws={self.draws} with queries='all': the prefix queries' attention is not computed from a prefix "
+                             f"cache, so give queries 'action' or 'action+state', or draws=1")
 
     def losses(self, teacher_depth: int) -> DistillationConfig:
         "The `DistillationConfig` of notebook 04 for this run."
@@ -191,11 +202,11 @@ class TargetCache:
         return obs, actions, pad, a["noise"], a["t"], targets
 
 # %% ../nbs/05_distill.ipynb #f769b676
-def teacher_loss_fn(teacher: FlowVLA, losses: DistillationConfig):
-    "A loss function for `train` that runs the frozen teacher on every batch."
+def teacher_loss_fn(teacher: FlowVLA, losses: DistillationConfig, draws: int = 1):
+    "A loss function for `train` that runs the frozen teacher on every batch, with `draws` (noise, time) draws per observation."
     def loss_fn(student, batch, generator):
         obs, actions, pad = batch
-        return distillation_losses(student, teacher, obs, actions, pad, losses, generator=generator)
+        return distillation_losses(student, teacher, obs, actions, pad, losses, generator=generator, draws=draws)
     return loss_fn
 
 
@@ -287,7 +298,7 @@ def distill(teacher: FlowVLA, data: MemoryChunks, run: DistillRun, out_dir: str 
             cache_dir = build_target_cache(teacher, data, losses, out_dir / "targets", run.cache_size, seed=run.train.seed, progress=progress)
             batches, loss_fn = TargetCache(cache_dir, data, losses, run.train.batch_size), cached_loss_fn(losses)
         else:
-            batches, loss_fn = data, teacher_loss_fn(teacher, losses)
+            batches, loss_fn = data, teacher_loss_fn(teacher, losses, run.draws)
         log = train(student, batches.draw, loss_fn, run.train, out_dir / "checkpoints", progress=progress, device=device)
     finally:
         teacher.to(home)
@@ -511,6 +522,9 @@ def add_distill_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--ema", type=float, default=d.train.ema_decay,
                         help="decay of the student's weight average, 0 for none; the saved student is the average (default: "
                              "0; the teachers' 0.999 averages about the last thousand steps)")
+    parser.add_argument("--draws", type=int, default=d.draws,
+                        help="(noise, time) draws per observation, as the teachers' --draws: teacher and student run their "
+                             "prefix once per observation and their expert once per draw (default: 1)")
     parser.add_argument("--cache", action="store_true", help="train from precomputed teacher targets (no teacher in memory)")
     parser.add_argument("--untrained", action="store_true",
                         help="the layer-skipping baseline: cut the teacher to the student's layers and evaluate it with no "
@@ -549,7 +563,8 @@ def run_from_args(args) -> DistillRun:
                     warmup_steps=min(100, args.steps // 10), ema_decay=args.ema, log_every=25, checkpoint_every=250)
     return DistillRun(name=args.name, depth=None if isinstance(keep, list) else args.layers, layers=keep, init=args.init,
                       stacks=args.stacks, weights=weights, attn_layer=args.attn_layer, queries=args.queries, train=t,
-                      cache=args.cache, eval_episodes=args.eval_episodes or ABLATION_EPISODES, untrained=args.untrained)
+                      cache=args.cache, eval_episodes=args.eval_episodes or ABLATION_EPISODES, untrained=args.untrained,
+                      draws=args.draws)
 
 
 def distill_main(args) -> Path:

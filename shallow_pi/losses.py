@@ -6,17 +6,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import torch
 from torch import Tensor, nn
 
-from .model import (FlowVLA, Observation, TokenLayout, masked_mse, noisy_actions, sample_flow_time,
+from .model import (FlowVLA, Observation, TokenLayout, VelocityOutput, masked_mse, noisy_actions, sample_flow_time,
                               target_velocity)
 
 # %% auto #0
 __all__ = ['QUERY_CHOICES', 'task_loss', 'kd_loss', 'AttentionLossConfig', 'pair_layers', 'student_layer_for', 'vl_attention',
-           'attention_kl', 'DistillationConfig', 'freeze', 'check_pair', 'TeacherTargets', 'teacher_targets',
-           'distillation_losses']
+           'attention_kl', 'DistillationConfig', 'freeze', 'check_pair', 'TeacherTargets', 'drawn_velocity',
+           'teacher_targets', 'distillation_losses']
 
 # %% ../nbs/04_losses.ipynb #5e910aa1
 def task_loss(student_velocity: Tensor, actions: Tensor, noise: Tensor, action_pad: Tensor | None = None) -> Tensor:
@@ -61,12 +62,17 @@ def student_layer_for(student: FlowVLA, teacher_source: int, cfg: AttentionLossC
     return distances.index(min(distances))  # index() takes the first: ties go to the earlier layer
 
 # %% ../nbs/04_losses.ipynb #4022ca5c
-def vl_attention(probs: Tensor, layout: TokenLayout, cfg: AttentionLossConfig = AttentionLossConfig()) -> Tensor:
-    "Query rows (per `cfg.queries`) over the vision-language keys, optionally renormalised: (B, heads, Q, n_prefix)."
+def vl_attention(probs: Tensor, layout: TokenLayout, cfg: AttentionLossConfig = AttentionLossConfig(),
+                 query_offset: int = 0) -> Tensor:
+    """Query rows (per `cfg.queries`) over the vision-language keys, optionally renormalised: (B, heads, Q, n_prefix).
+    `query_offset` is the token index of the first row of `probs` (`VelocityOutput.query_offset`: n_prefix from a prefix cache)."""
     rows = {"action": layout.action_slice,
             "action+state": slice(layout.n_prefix, layout.n_total),
             "all": slice(0, layout.n_total)}[cfg.queries]
-    vl = probs[:, :, rows, layout.prefix_slice]  # (B, heads, Q, n_prefix)
+    if rows.start < query_offset:
+        raise ValueError(f"queries={cfg.queries!r} include prefix queries, which a velocity from a prefix cache does not compute: "
+                         f"use queries 'action' or 'action+state', or one (noise, time) draw per observation")
+    vl = probs[:, :, rows.start - query_offset : rows.stop - query_offset, layout.prefix_slice]  # (B, heads, Q, n_prefix)
     if cfg.renormalize:
         vl = vl / vl.sum(-1, keepdim=True).clamp(min=cfg.eps)
     return vl
@@ -128,46 +134,69 @@ class TeacherTargets:
     model_type: str  # the teacher's class name
 
 
+def drawn_velocity(model: FlowVLA, obs: Observation, x_t: Tensor, t: Tensor, attn_layers: Sequence[int] = (),
+                   draws: int = 1) -> VelocityOutput:
+    """`model.velocity` for `draws` noisy chunks per observation (`x_t`, `t` have B·draws rows, the draws of one observation
+    adjacent). With more than one draw the prefix runs once per observation, and every draw reads its cache."""
+    if draws < 1:
+        raise ValueError(f"draws={draws}: use at least one (noise, time) draw per observation")
+    if draws == 1:
+        return model.velocity(obs, x_t, t, attn_layers=attn_layers)
+    if not hasattr(model, "cached_velocity_output"):
+        raise ValueError(f"draws={draws} reuses the prefix cache, which {type(model).__name__} does not offer: use draws=1")
+    return model.cached_velocity_output(model.prefix_cache(obs).repeat(draws), obs.repeat(draws), x_t, t, attn_layers)
+
+
 @torch.no_grad()
 def teacher_targets(teacher: FlowVLA, obs: Observation, x_t: Tensor, t: Tensor,
-                    cfg: DistillationConfig = DistillationConfig()) -> TeacherTargets:
-    "Run the frozen teacher once on (obs, x_t, t): its velocity and, if the attention term is on, its VL attention."
+                    cfg: DistillationConfig = DistillationConfig(), draws: int = 1) -> TeacherTargets:
+    """Run the frozen teacher once on (obs, x_t, t): its velocity and, if the attention term is on, its VL attention.
+    With `draws` > 1, `x_t` and `t` hold that many chunks per observation (`drawn_velocity`)."""
     need_attn = cfg.weights.get("attn", 0) > 0
     t_layer = teacher.num_layers // 2 if cfg.attention.teacher_layer is None else \
         teacher._check_layers([cfg.attention.teacher_layer], "teacher_layer")[0]
-    ref = teacher.velocity(obs, x_t, t, attn_layers=[t_layer] if need_attn else [])
-    attention = vl_attention(ref.attention[t_layer], ref.layout, cfg.attention) if need_attn else None
+    ref = drawn_velocity(teacher, obs, x_t, t, [t_layer] if need_attn else [], draws)
+    attention = vl_attention(ref.attention[t_layer], ref.layout, cfg.attention, ref.query_offset) if need_attn else None
     return TeacherTargets(ref.velocity, attention, teacher.layer_sources[t_layer], teacher.distillation_signature(),
                           type(teacher).__name__)
 
 
 def distillation_losses(student: FlowVLA, teacher: FlowVLA | None, obs: Observation, actions: Tensor, action_pad: Tensor | None = None,
                         cfg: DistillationConfig = DistillationConfig(), noise: Tensor | None = None, t: Tensor | None = None,
-                        generator: torch.Generator | None = None, targets: TeacherTargets | None = None) -> dict[str, Tensor]:
+                        generator: torch.Generator | None = None, targets: TeacherTargets | None = None,
+                        draws: int = 1) -> dict[str, Tensor]:
     """The named loss terms and their weighted sum `total` for one batch; teacher and student share noise, time and observation.
-    Give `targets` (precomputed by `teacher_targets` for this noise and time) instead of a `teacher` to train without one."""
+    Give `targets` (precomputed by `teacher_targets` for this noise and time) instead of a `teacher` to train without one.
+    With `draws` > 1 each observation gets that many (noise, time) draws (`noise`, `t`, `targets` then hold B·draws rows, the
+    draws of one observation adjacent), and each model runs its prefix once per observation."""
     if teacher is None and targets is None and (cfg.weights.get("kd", 0) > 0 or cfg.weights.get("attn", 0) > 0):
         raise ValueError("the kd and attn terms need the teacher or its precomputed targets: pass teacher= or targets=")
     if teacher is not None:
         check_pair(teacher, student)
+    if draws > 1:
+        actions = actions.repeat_interleave(draws, dim=0)  # (B·draws, H, A)
+        action_pad = None if action_pad is None else action_pad.repeat_interleave(draws, dim=0)
     B = actions.shape[0]
+    if targets is not None and targets.velocity.shape[0] != B:
+        raise ValueError(f"the targets hold {targets.velocity.shape[0]} chunks and this batch {B} ({draws} draws per observation): "
+                         f"make the targets for the same draws")
     noise = torch.randn(actions.shape, generator=generator).to(actions) if noise is None else noise
     t = sample_flow_time(B, generator, actions.device) if t is None else t
     x_t = noisy_actions(actions, noise, t)
     need_attn, need_teacher = cfg.weights.get("attn", 0) > 0, cfg.weights.get("kd", 0) > 0 or cfg.weights.get("attn", 0) > 0
     if need_teacher and targets is None:
-        targets = teacher_targets(teacher, obs, x_t, t, cfg)
+        targets = teacher_targets(teacher, obs, x_t, t, cfg, draws)
     if targets is not None:
         _check_signature(targets.model_type, targets.signature, student)
     s_layer = student_layer_for(student, targets.source, cfg.attention) if need_attn else None
-    out = student.velocity(obs, x_t, t, attn_layers=[s_layer] if need_attn else [])
+    out = drawn_velocity(student, obs, x_t, t, [s_layer] if need_attn else [], draws)
     terms = {"task": task_loss(out.velocity, actions, noise, action_pad)}
     if need_teacher:
         terms["kd"] = kd_loss(out.velocity, targets.velocity, action_pad)
     if need_attn:
         if targets.attention is None:
             raise ValueError("these targets were made without attention (weights had no attn): rebuild them with the attention term on")
-        terms["attn"] = attention_kl(targets.attention, vl_attention(out.attention[s_layer], out.layout, cfg.attention),
+        terms["attn"] = attention_kl(targets.attention, vl_attention(out.attention[s_layer], out.layout, cfg.attention, out.query_offset),
                                      cfg.attention.per_head, cfg.attention.eps)
     terms["total"] = sum(cfg.weights.get(name, 0) * value for name, value in terms.items())
     return terms

@@ -461,12 +461,20 @@ class VelocityOutput:
     "What `velocity` returns."
     velocity: Tensor  # (B, chunk, action_dim)
     layout: TokenLayout
-    attention: dict[int, Tensor] = field(default_factory=dict)  # layer -> probs (B, heads, T, T), every query over every key
+    attention: dict[int, Tensor] = field(default_factory=dict)  # layer -> probs (B, heads, Tq, T): queries from token `query_offset` on, over every key
     hidden: list[tuple[Tensor, Tensor]] | None = None  # depth + 1 entries: (prefix (B, Tp, Dp), suffix (B, Ts, De)) entering each layer, then leaving the last
+    query_offset: int = 0  # token index of the first query row: 0 (every token queries), n_prefix from a cache (the suffix's alone)
+
+    def query_rows(self, tokens: slice) -> slice:
+        "The rows of `attention` that hold the queries of `tokens` (a slice of the joint sequence, e.g. `layout.action_slice`)."
+        if tokens.start < self.query_offset:
+            raise ValueError(f"tokens {tokens.start}..{tokens.stop} include prefix queries, which a velocity from a prefix cache "
+                             f"does not compute (its rows start at token {self.query_offset}): call velocity without a cache")
+        return slice(tokens.start - self.query_offset, tokens.stop - self.query_offset)
 
     def action_attention(self, layer: int) -> Tensor:
         "Attention of the action queries over all keys at `layer`: (B, heads, n_action, T); rows sum to 1."
-        return self.attention[layer][:, :, self.layout.action_slice]
+        return self.attention[layer][:, :, self.query_rows(self.layout.action_slice)]
 
 # %% ../nbs/01_model.ipynb #d566c2ab
 class FlowVLA(nn.Module):
@@ -673,12 +681,31 @@ def prefix_cache(self: FlowVLA, obs: Observation) -> PrefixCache:
 
 
 @patch
+def cached_velocity_output(self: FlowVLA, cache: PrefixCache, obs: Observation, x_t: Tensor, t: Tensor,
+                           attn_layers: Sequence[int] = ()) -> VelocityOutput:
+    """`velocity` from the expert alone, reading the prefix's cached keys and values: the same velocity, and at `attn_layers`
+    the suffix queries' attention over every key (rows from token `query_offset` = n_prefix on). `cache` may hold each
+    observation repeated (`PrefixCache.repeat`), so that several noisy chunks of one observation share one prefix."""
+    if cache.suffix_mask.shape[0] != x_t.shape[0]:
+        raise ValueError(f"the cache holds {cache.suffix_mask.shape[0]} observations and x_t {x_t.shape[0]} chunks: repeat the "
+                         f"cache and the observation to one per chunk (cache.repeat(n), obs.repeat(n))")
+    attn_layers = set(self._check_layers(attn_layers, "attn_layers")) if attn_layers else ()
+    suffix, _, _, cond = self.embed_suffix(obs, x_t, t)
+    n_prefix = cache.kv[0][0].shape[2]
+    out = VelocityOutput(None, TokenLayout(n_prefix, suffix.shape[1] - x_t.shape[1], x_t.shape[1]), query_offset=n_prefix)
+    for i, (layer, kv) in enumerate(zip(self.layers, cache.kv)):
+        _, suffix, _, probs = layer(None, suffix, cache.suffix_rope, cache.suffix_mask, cond, prefix_kv=kv,
+                                    return_probs=i in attn_layers)
+        if probs is not None:
+            out.attention[i] = probs  # (B, heads, Ts, Tp + Ts)
+    out.velocity = self._action_head(suffix, cond)
+    return out
+
+
+@patch
 def cached_velocity(self: FlowVLA, cache: PrefixCache, obs: Observation, x_t: Tensor, t: Tensor) -> Tensor:
     "The velocity (B, H, A) from the expert alone, reading the prefix's cached keys and values."
-    suffix, _, _, cond = self.embed_suffix(obs, x_t, t)
-    for layer, kv in zip(self.layers, cache.kv):
-        _, suffix, _, _ = layer(None, suffix, cache.suffix_rope, cache.suffix_mask, cond, prefix_kv=kv)
-    return self._action_head(suffix, cond)
+    return self.cached_velocity_output(cache, obs, x_t, t).velocity
 
 # %% ../nbs/01_model.ipynb #0beca36f
 @patch
