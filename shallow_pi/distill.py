@@ -911,10 +911,12 @@ def results_report(mode: str = "full") -> str:
 # %% ../nbs/05_distill.ipynb #d15c0c20
 # the seventeenth teacher's policies and the sampling settings they were evaluated at: the labels of the report's rows
 _T17, _M17, _A17 = "teacher (18 layers)", "student (6 layers, task + KD + attention)", "student (6 layers, task + KD + attention, weight average)"
+_D17 = "student (6 layers, task + KD + attention, 8 draws per observation)"
 _TASK17, _TASK_KD17, _CUT17 = "student (6 layers, task loss only)", "student (6 layers, task + KD)", "teacher cut to 6 layers, untrained"
 _NOISE10, _NOISE3, _ZEROS3 = "10 steps from noise", "3 steps from noise", "3 steps from zeros"
 STRONGEST_TEACHER = {  # (policy, sampling) -> record: the seventeenth teacher (notebook 02c) and its students, behind its reader
     (_T17, _NOISE10): "teacher_expert_eval_60",
+    (_T17, _NOISE3): "teacher_expert_eval_60_steps_3",
     (_T17, _ZEROS3): "teacher_expert_eval_60_steps_3_noise_0",
     (_M17, _NOISE10): "distill_expert_method_6_eval_60",
     (_M17, _NOISE3): "distill_expert_method_6_steps_3_eval_60",
@@ -922,6 +924,9 @@ STRONGEST_TEACHER = {  # (policy, sampling) -> record: the seventeenth teacher (
     (_A17, _NOISE10): "distill_expert_method_6_ema_eval_60",
     (_A17, _NOISE3): "distill_expert_method_6_ema_steps_3_eval_60",
     (_A17, _ZEROS3): "distill_expert_method_6_ema_steps_3_noise_0_eval_60",
+    (_D17, _NOISE10): "distill_expert_method_6_draws_8_eval_60",
+    (_D17, _NOISE3): "distill_expert_method_6_draws_8_steps_3_eval_60",
+    (_D17, _ZEROS3): "distill_expert_method_6_draws_8_steps_3_noise_0_eval_60",
     (_TASK17, _NOISE10): "distill_expert_task_6_eval_60",
     (_TASK17, _ZEROS3): "distill_expert_task_6_steps_3_noise_0_eval_60",
     (_TASK_KD17, _NOISE10): "distill_expert_task_kd_6_eval_60",
@@ -935,6 +940,11 @@ STRONGEST_COMPARISONS = [  # (what is compared, row a, row b): each reported as 
     ("method student with the weight average minus its teacher, both 3 steps from zeros", (_A17, _ZEROS3), (_T17, _ZEROS3)),
     ("method student with the weight average minus without, both 10 steps from noise", (_A17, _NOISE10), (_M17, _NOISE10)),
     ("method student with the weight average minus without, both 3 steps from zeros", (_A17, _ZEROS3), (_M17, _ZEROS3)),
+    ("method student with 8 draws per observation minus its teacher, both 10 steps from noise", (_D17, _NOISE10), (_T17, _NOISE10)),
+    ("method student with 8 draws per observation minus its teacher, both 3 steps from noise", (_D17, _NOISE3), (_T17, _NOISE3)),
+    ("method student with 8 draws per observation minus its teacher, both 3 steps from zeros", (_D17, _ZEROS3), (_T17, _ZEROS3)),
+    ("method student with 8 draws per observation minus with one, both 10 steps from noise", (_D17, _NOISE10), (_M17, _NOISE10)),
+    ("method student with 8 draws per observation minus with one, both 3 steps from zeros", (_D17, _ZEROS3), (_M17, _ZEROS3)),
     ("method student at 3 steps from zeros minus its teacher at 10 from noise", (_M17, _ZEROS3), (_T17, _NOISE10)),
     ("method student at 3 steps minus at 10, both from noise", (_M17, _NOISE3), (_M17, _NOISE10)),
     ("method minus task loss only, both 10 steps from noise", (_M17, _NOISE10), (_TASK17, _NOISE10)),
