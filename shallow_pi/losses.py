@@ -196,7 +196,7 @@ def distillation_losses(student: FlowVLA, teacher: FlowVLA | None, obs: Observat
     if need_attn:
         if targets.attention is None:
             raise ValueError("these targets were made without attention (weights had no attn): rebuild them with the attention term on")
-        terms["attn"] = attention_kl(targets.attention, vl_attention(out.attention[s_layer], out.layout, cfg.attention, out.query_offset),
-                                     cfg.attention.per_head, cfg.attention.eps)
+        student_attention = vl_attention(out.attention[s_layer], out.layout, cfg.attention, out.query_offset)  # (B, heads, Q, n_prefix)
+        terms["attn"] = attention_kl(targets.attention, student_attention, cfg.attention.per_head, cfg.attention.eps)
     terms["total"] = sum(cfg.weights.get(name, 0) * value for name, value in terms.items())
     return terms

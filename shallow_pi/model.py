@@ -461,7 +461,8 @@ class VelocityOutput:
     "What `velocity` returns."
     velocity: Tensor  # (B, chunk, action_dim)
     layout: TokenLayout
-    attention: dict[int, Tensor] = field(default_factory=dict)  # layer -> probs (B, heads, Tq, T): queries from token `query_offset` on, over every key
+    # layer -> probs (B, heads, Tq, T): the queries from token `query_offset` on, over every key
+    attention: dict[int, Tensor] = field(default_factory=dict)
     hidden: list[tuple[Tensor, Tensor]] | None = None  # depth + 1 entries: (prefix (B, Tp, Dp), suffix (B, Ts, De)) entering each layer, then leaving the last
     query_offset: int = 0  # token index of the first query row: 0 (every token queries), n_prefix from a cache (the suffix's alone)
 
