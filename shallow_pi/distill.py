@@ -912,6 +912,7 @@ def results_report(mode: str = "full") -> str:
 # the seventeenth teacher's policies and the sampling settings they were evaluated at: the labels of the report's rows
 _T17, _M17, _A17 = "teacher (18 layers)", "student (6 layers, task + KD + attention)", "student (6 layers, task + KD + attention, weight average)"
 _D17 = "student (6 layers, task + KD + attention, 8 draws per observation)"
+_TD17 = "student (6 layers, task loss only, 8 draws per observation)"
 _TASK17, _TASK_KD17, _CUT17 = "student (6 layers, task loss only)", "student (6 layers, task + KD)", "teacher cut to 6 layers, untrained"
 _NOISE10, _NOISE3, _ZEROS3 = "10 steps from noise", "3 steps from noise", "3 steps from zeros"
 STRONGEST_TEACHER = {  # (policy, sampling) -> record: the seventeenth teacher (notebook 02c) and its students, behind its reader
@@ -929,6 +930,9 @@ STRONGEST_TEACHER = {  # (policy, sampling) -> record: the seventeenth teacher (
     (_D17, _ZEROS3): "distill_expert_method_6_draws_8_steps_3_noise_0_eval_60",
     (_TASK17, _NOISE10): "distill_expert_task_6_eval_60",
     (_TASK17, _ZEROS3): "distill_expert_task_6_steps_3_noise_0_eval_60",
+    (_TD17, _NOISE10): "distill_expert_task_6_draws_8_eval_60",
+    (_TD17, _NOISE3): "distill_expert_task_6_draws_8_steps_3_eval_60",
+    (_TD17, _ZEROS3): "distill_expert_task_6_draws_8_steps_3_noise_0_eval_60",
     (_TASK_KD17, _NOISE10): "distill_expert_task_kd_6_eval_60",
     (_TASK_KD17, _ZEROS3): "distill_expert_task_kd_6_steps_3_noise_0_eval_60",
     (_CUT17, _NOISE10): "distill_expert_skip_uniform_6",
@@ -945,6 +949,11 @@ STRONGEST_COMPARISONS = [  # (what is compared, row a, row b): each reported as 
     ("method student with 8 draws per observation minus its teacher, both 3 steps from zeros", (_D17, _ZEROS3), (_T17, _ZEROS3)),
     ("method student with 8 draws per observation minus with one, both 10 steps from noise", (_D17, _NOISE10), (_M17, _NOISE10)),
     ("method student with 8 draws per observation minus with one, both 3 steps from zeros", (_D17, _ZEROS3), (_M17, _ZEROS3)),
+    ("method minus task loss only, both with 8 draws per observation and 10 steps from noise", (_D17, _NOISE10), (_TD17, _NOISE10)),
+    ("method minus task loss only, both with 8 draws per observation and 3 steps from noise", (_D17, _NOISE3), (_TD17, _NOISE3)),
+    ("method minus task loss only, both with 8 draws per observation and 3 steps from zeros", (_D17, _ZEROS3), (_TD17, _ZEROS3)),
+    ("task-only student with 8 draws per observation minus with one, both 10 steps from noise", (_TD17, _NOISE10), (_TASK17, _NOISE10)),
+    ("task-only student with 8 draws per observation minus with one, both 3 steps from zeros", (_TD17, _ZEROS3), (_TASK17, _ZEROS3)),
     ("method student at 3 steps from zeros minus its teacher at 10 from noise", (_M17, _ZEROS3), (_T17, _NOISE10)),
     ("method student at 3 steps minus at 10, both from noise", (_M17, _NOISE3), (_M17, _NOISE10)),
     ("method minus task loss only, both 10 steps from noise", (_M17, _NOISE10), (_TASK17, _NOISE10)),
