@@ -427,8 +427,9 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
                                        "(--scene-input) goes on with --scene-input, keeping its scaling of the scene (default: random)")
     parser.add_argument("--train", default="all", choices=["all", "expert"],
                         help="which weights learn: all, or only the action expert (its layers and its state, action and time "
-                             "projections), the vision encoder and language model kept as --init left them, so that a step "
-                             "skips their backward (`freeze_prefix`; default: all)")
+                             "projections), the vision encoder and language model kept as --init left them (random without "
+                             "--init, for a teacher told the scene only), so that a step skips their backward "
+                             "(`freeze_prefix`; default: all)")
     parser.add_argument("--decode-cache", default=DECODE_CACHE,
                         help="folder keeping decoded demonstrations between runs ('' for none)")
     parser.add_argument("--probe-frames", type=int, default=1024,
@@ -490,9 +491,10 @@ def teacher_main(args) -> dict:
     if told_init and (init_columns != PRIVILEGED_STATE or not args.scene_input):
         raise ValueError(f"--init {args.init}: a teacher told Meta-World's columns {init_columns}; continue a "
                          f"told teacher (columns {PRIVILEGED_STATE}) with --scene-input, or start from a camera teacher")
-    if args.train == "expert" and args.init is None:
-        raise ValueError("--train expert without --init: the frozen vision encoder and language model would stay random; "
-                         "start from a trained teacher with --init DIR")
+    if args.train == "expert" and args.init is None and not args.scene_input:  # told, the scene reaches the expert's state
+        raise ValueError("--train expert without --init: the frozen vision encoder and language model would stay random, and "
+                         "a camera teacher must learn to see through them; start from a trained teacher with --init DIR, "
+                         "or tell the scene with --scene-input (and --reader), whose positions enter the expert's state")
     if args.reader and not args.scene_input:
         raise ValueError("--reader without --scene-input: the reader's readings are a told scene, so give --scene-input")
     # a missing reader, or one reading other images, is refused before any training
