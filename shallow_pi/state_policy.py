@@ -11,6 +11,7 @@ import hashlib
 import importlib
 import json
 import multiprocessing as mp
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -790,6 +791,7 @@ def reader_main(args) -> dict:
     """Run `shallow-pi reader`: train a `SceneReader` on the demonstrations and reset scenes (resumably), save it, score it in
     cm on held-out reset scenes, evaluate it in front of `--policy` closed loop, print and optionally record all three."""
     from shallow_pi.metaworld import TASKS, evaluate, print_success, suite_tasks, task_instruction, weights_digest
+    started = time.perf_counter()  # this invocation's clock: rendering scenes, decoding frames and training
     check_positive(args, ("steps", "batch_size", "test_scenes", "channels", "keypoints", "width", "episodes", "num_steps", "workers"))
     if args.scenes < 0:
         raise ValueError(f"--scenes {args.scenes}: give 0 (the demonstrations alone) or more reset scenes per task")
@@ -826,7 +828,9 @@ def reader_main(args) -> dict:
         init_reading = scored(reader)
     out = Path(args.out)
     checkpoints = project_root() / "checkpoints" / f"reader-{out.name}"  # not the folder of a state policy of the same name
+    setup_seconds = time.perf_counter() - started  # (s) everything before the first step: what the training log's seconds leave out
     log = train(reader, examples.batches(args.batch_size), reader_loss, recipe, checkpoints)
+    trained_at = time.perf_counter()
     n_frames, n_scenes = int((~examples.from_scenes).sum()), int(examples.from_scenes.sum())
     del examples  # the images: gigabytes the evaluation does not need
     reader.eval().save(out)
@@ -843,6 +847,7 @@ def reader_main(args) -> dict:
     report = {k: v for k, v in report.items() if k != "frames"}
     training = {"steps": recipe.steps, "examples_seen": recipe.steps * recipe.batch_size, "demonstration_frames": n_frames,
                 "reset_scenes": n_scenes, "final_loss": float(np.mean([e["task"] for e in log[-10:]])), "seconds": log[-1]["seconds"],
+                "setup_seconds": setup_seconds, "wall_seconds": trained_at - started,  # this invocation's, the evaluation left out
                 "parameters": sum(p.numel() for p in reader.parameters()), "checkpoint": str(out)}
     print("held-out reading error (RMS, cm; answering each task's mean layout instead, in brackets): "
           + ", ".join(f"{n} {e:.2f} ({spread['rmse_cm'][n]:.2f})" for n, e in reading["rmse_cm"].items()))

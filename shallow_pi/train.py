@@ -474,6 +474,7 @@ def teacher_main(args) -> dict:
     where `load_policy` finds it, print and optionally record the run; return the training summary."""
     from shallow_pi.metaworld import (ChunkDataset, demo_dir, load_state_columns,
                                       save_state_columns, weights_digest)
+    started = time.perf_counter()  # this invocation's clock: setup (reading data, telling the scene) and all
     check_positive(args, ("steps", "batch_size", "draws", "probe_frames"))
     if not 0 <= args.state_dropout < 1:
         raise ValueError(f"--state-dropout {args.state_dropout}: give a probability in [0, 1)")
@@ -530,6 +531,7 @@ def teacher_main(args) -> dict:
         model = SceneHeadVLA(model, positions.shape[1])
         draw = with_scene(data, within_task_scores(positions, data.task_index))
         loss_fn = functools.partial(scene_flow_loss, scene_weight=args.scene_weight)
+    setup_seconds = time.perf_counter() - started  # (s) everything before the first step: what the training log's seconds leave out
     log = train(model, draw, loss_fn, recipe, project_root() / "checkpoints" / out.name, device=device)
     model.eval().save(out)
     model = model.vla if isinstance(model, SceneHeadVLA) else model
@@ -543,6 +545,7 @@ def teacher_main(args) -> dict:
                "early_share_of_draws": early_share, "final_scene_loss": log[-1].get("scene"),
                "parameters": sum(p.numel() for p in model.parameters()), "trained_parameters": sum(p.numel() for p in model.parameters() if p.requires_grad),
                "checkpoint": str(out)}
+    summary.update(setup_seconds=setup_seconds, wall_seconds=time.perf_counter() - started)  # this invocation's, a resumed run's last
     print(f"teacher in {out}: {recipe.steps} steps in {summary['seconds'] / 60:.0f} min, probe loss {summary['probe_loss']:.4f}")
     if args.record:
         config = {"train": asdict(recipe), "draws": args.draws, "state_dropout": args.state_dropout,
