@@ -504,7 +504,7 @@ def add_distill_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--reader", help="for a told teacher (`shallow-pi teacher --scene-input`): a scene reader (`shallow-pi "
                                          "reader --out`) whose readings of each frame's images are the scene teacher and student "
                                          "are told in training; the student is evaluated behind it, a camera policy (default: "
-                                         "the positions replayed from the demonstrations' seeds, privileged)")
+                                         "the demonstrations' true positions, privileged)")
     parser.add_argument("--out", help="output folder (default results/students/<name>)")
     parser.add_argument("--name", default="custom")
     parser.add_argument("--layers", type=int, default=d.depth, help="student depth (evenly spaced teacher layers)")
@@ -569,7 +569,7 @@ def run_from_args(args) -> DistillRun:
 
 def distill_main(args) -> Path:
     """Run `shallow-pi distill`: load teacher and data, distill, optionally evaluate and record; return the student's folder.
-    A told teacher (its folder holds `state_columns.json`) is told the scene in training, read by `--reader` or replayed,
+    A told teacher (its folder holds `state_columns.json`) is told the scene in training, read by `--reader` or from the dataset,
     and its student keeps the teacher's columns and scaling of the scene."""
     from shallow_pi.metaworld import ChunkDataset, demo_dir, load_state_columns, save_state_columns, weights_digest
     teacher_dir = Path(args.teacher)

@@ -38,13 +38,14 @@ from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig
 
 # %% auto #0
 __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAMERAS', 'STATE_NAMES', 'ACTION_NAMES',
-           'STATE_COLUMNS_FILE', 'check_task', 'suite_tasks', 'task_instruction', 'task_horizon', 'fast_renderer',
-           'MetaWorldEnv', 'Policy', 'batch_of', 'ExpertPolicy', 'RandomPolicy', 'Episode', 'rollout', 'expert_success',
-           'demo_features', 'expert_episode', 'write_task_shard', 'merge_shards', 'generate_demos', 'demo_dir',
-           'demos_summary', 'open_dataset', 'check_features', 'Normalizer', 'to_model_images', 'chunk_indices',
-           'ChunkDataset', 'collate_chunks', 'chunk_loader', 'FlowVLAPolicy', 'save_state_columns',
-           'load_state_columns', 'load_policy', 'wilson_interval', 'evaluate', 'success_rows', 'plot_success',
-           'weights_digest', 'saved_model_dir', 'print_success', 'evaluate_main', 'demos_main']
+           'DEMO_SCENE_COLUMNS', 'SCENE_NAMES', 'STATE_COLUMNS_FILE', 'check_task', 'suite_tasks', 'task_instruction',
+           'task_horizon', 'fast_renderer', 'MetaWorldEnv', 'Policy', 'batch_of', 'ExpertPolicy', 'RandomPolicy',
+           'Episode', 'rollout', 'expert_success', 'demo_features', 'expert_episode', 'write_task_shard',
+           'merge_shards', 'generate_demos', 'demo_dir', 'demos_summary', 'open_dataset', 'check_features',
+           'Normalizer', 'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader',
+           'FlowVLAPolicy', 'save_state_columns', 'load_state_columns', 'load_policy', 'wilson_interval', 'evaluate',
+           'success_rows', 'plot_success', 'weights_digest', 'saved_model_dir', 'print_success', 'evaluate_main',
+           'demos_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -261,15 +262,20 @@ def expert_success(task: str, seeds: Sequence[int], max_steps: int | None = None
 # %% ../nbs/02_metaworld.ipynb #e6547636
 STATE_NAMES = ["hand_x", "hand_y", "hand_z", "gripper_opening"]
 ACTION_NAMES = ["delta_x", "delta_y", "delta_z", "gripper_effort"]
+DEMO_SCENE_COLUMNS = [4, 5, 6, 11, 12, 13, 36, 37, 38]  # Meta-World observation columns: both objects' xyz, then the goal's
+SCENE_NAMES = ["object_x", "object_y", "object_z", "object2_x", "object2_y", "object2_z", "goal_x", "goal_y", "goal_z"]
 
 
 def demo_features(image_size: int = 64, cameras: Sequence[str] = CAMERAS) -> dict:
-    "LeRobot feature spec of our demonstrations."
+    """LeRobot feature spec of our demonstrations. `scene` holds where the objects and the goal are (privileged, for the
+    analysis and the readers of notebooks 02b and 02c): its name lies outside `observation.`, so no LeRobot policy takes it
+    as an input."""
     feats = {f"observation.images.{cam}": {"dtype": "image", "shape": (image_size, image_size, 3), "names": ["height", "width", "channels"]}
              for cam in cameras}
     feats["observation.state"] = {"dtype": "float32", "shape": (4,), "names": STATE_NAMES}
     feats["action"] = {"dtype": "float32", "shape": (4,), "names": ACTION_NAMES}
     feats["seed"] = {"dtype": "int64", "shape": (1,), "names": None}
+    feats["scene"] = {"dtype": "float32", "shape": (len(SCENE_NAMES),), "names": SCENE_NAMES}
     return feats
 
 
@@ -277,7 +283,8 @@ def _add_episode(ds: LeRobotDataset, ep: Episode, cameras: Sequence[str], instru
     for obs, action in zip(ep.frames, ep.actions):
         frame = {f"observation.images.{cam}": img for cam, img in zip(cameras, obs["images"])}
         ds.add_frame({**frame, "observation.state": obs["state"], "action": action,
-                      "seed": np.array([ep.seed]), "task": instruction})
+                      "seed": np.array([ep.seed]), "scene": obs["privileged"][DEMO_SCENE_COLUMNS].astype(np.float32),
+                      "task": instruction})
     ds.save_episode()
 
 # %% ../nbs/02_metaworld.ipynb #14fe18b3
@@ -296,15 +303,16 @@ def write_task_shard(task: str, shard_dir: str | Path, n_episodes: int, image_si
     if isinstance(make_episode, bytes):
         make_episode = cloudpickle.loads(make_episode)
     make_episode = make_episode or expert_episode
-    shard_dir = Path(shard_dir)
+    shard_dir, columns = Path(shard_dir), sorted(demo_features(image_size, cameras))
     record_path = shard_dir / "meta" / "generation.json"
     if record_path.exists():  # finished by an earlier run: keep it if it is what was asked for
         record = json.loads(record_path.read_text())
-        if ((record["episodes"], record["image_size"], record["cameras"], record.get("label"), record["attempts"][0]["seed"])
-                == (n_episodes, image_size, list(cameras), label, seed_start)):
+        if ((record["episodes"], record["image_size"], record["cameras"], record.get("label"), record["attempts"][0]["seed"],
+             record.get("columns")) == (n_episodes, image_size, list(cameras), label, seed_start, columns)):
             return record
         print(f"{shard_dir} holds {record['episodes']} episodes at {record['image_size']} px from {record['cameras']} "
-              f"({record.get('label') or 'expert demonstrations'}, seeds from {record['attempts'][0]['seed']}): rewriting it")
+              f"({record.get('label') or 'expert demonstrations'}, seeds from {record['attempts'][0]['seed']}, columns "
+              f"{record.get('columns', 'without scene')}): rewriting it")
         shutil.rmtree(shard_dir)
     max_attempts = max_attempts or 2 * n_episodes + 10
     if seed_start < 2 * EVAL_SEED_START and seed_start + max_attempts > EVAL_SEED_START:
@@ -334,7 +342,7 @@ def write_task_shard(task: str, shard_dir: str | Path, n_episodes: int, image_si
                            f"raise max_attempts or choose a task whose expert is reliable (see expert_success)")
     record = {"task": task, "instruction": task_instruction(task), "episodes": kept, "attempts": attempts,
               "success_rate": kept / len(attempts), "frames": sum(a["steps"] for a in attempts if a["success"]),
-              "seconds": time.perf_counter() - t0, "image_size": image_size, "cameras": list(cameras),
+              "seconds": time.perf_counter() - t0, "image_size": image_size, "cameras": list(cameras), "columns": columns,
               **({"label": label} if label else {})}
     atomic_write_text(partial / "meta" / "generation.json", json.dumps(record, indent=1) + "\n")
     shutil.rmtree(partial / "images", ignore_errors=True)  # LeRobot's scratch folder for PNGs, empty by now

@@ -83,8 +83,8 @@ class StateExamples:
         return draw
 
     def with_scene(self, positions: torch.Tensor) -> "StateExamples":
-        """The same examples told the scene `positions` (N, 9), in metres, instead of the replayed ones (for instance what a
-        reader of the scene reads from each frame), normalised as the replayed ones were."""
+        """The same examples told the scene `positions` (N, 9), in metres, instead of the true ones (for instance what a
+        reader of the scene reads from each frame), normalised as the true ones were."""
         is_scene = scene_mask(self.columns)  # (S,)
         if int(is_scene.sum()) != positions.shape[-1] or len(positions) != len(self):
             raise ValueError(f"positions of shape {tuple(positions.shape)} for {len(self)} examples holding {int(is_scene.sum())} "
@@ -98,7 +98,7 @@ class StateExamples:
 def state_examples(chunks: Sequence[ChunkDataset], state: str = "arm", cache_dir: str | Path | None = None,
                    progress: bool = True, eps: float = 1e-3) -> StateExamples:
     """Every frame of `chunks` (ChunkDatasets normalised alike) as a `StateExamples`. `state` is "arm" (the arm's state) or
-    "scene" (the arm's, then the objects' and goal's positions replayed by `scene_positions`; expert demonstrations only).
+    "scene" (the arm's, then the objects' and goal's positions `scene_positions` reads).
     The state is normalised by its mean and standard deviation over these frames, floored at `eps`."""
     from shallow_pi.metaworld import Normalizer
     if state not in STATE_INPUTS:
@@ -322,9 +322,9 @@ def add_state_policy_arguments(parser: argparse.ArgumentParser):
                              "plan: how exactly must the scene be read? (default: 0; a finished training is not rerun)")
     parser.add_argument("--reader", metavar="DIR",
                         help="a scene reader (`shallow-pi reader`): train on the positions it reads from each frame's images "
-                             "instead of the replayed ones, and evaluate behind it, from the cameras (needs --state scene)")
+                             "instead of the true ones, and evaluate behind it, from the cameras (needs --state scene)")
     parser.add_argument("--workers", type=int, default=2, help="evaluation processes (default: 2)")
-    parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping replayed scene positions between runs ('' for none)")
+    parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping the scene positions replayed for datasets without a `scene` column ('' for none)")
     parser.add_argument("--record", help="record training and evaluation as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
 
@@ -650,7 +650,7 @@ class ReaderExamples:
 def reader_examples(chunks: Sequence, scenes: dict | None, cache_dir: str | Path | None = None,
                     progress: bool = True) -> ReaderExamples:
     """Every frame of the expert demonstrations `chunks` (`ChunkDataset`s, normalised alike) with the positions
-    `scene_positions` replays for it, then the `reset_scenes` (if any), under one sorted list of instructions."""
+    `scene_positions` reads for it, then the `reset_scenes` (if any), under one sorted list of instructions."""
     data = MemoryChunks(list(chunks), 1, progress=progress, cache_dir=cache_dir)
     positions = torch.cat([scene_positions(c, cache_dir, progress) for c in chunks])  # (N, 9)
     parts = [(data.images, [data.instructions[i] for i in data.task_index.tolist()], positions)]
@@ -756,7 +756,7 @@ def add_reader_arguments(parser: argparse.ArgumentParser):
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per task (default: 20)")
     parser.add_argument("--num-steps", type=int, default=10, help="Euler steps of a flow state policy (default: 10)")
     parser.add_argument("--workers", type=int, default=2, help="processes rendering scenes and evaluating (default: 2)")
-    parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping decoded data, replayed positions and reset scenes ('' for none)")
+    parser.add_argument("--decode-cache", default=DECODE_CACHE, help="folder keeping decoded data, replayed positions (datasets without a `scene` column) and reset scenes ('' for none)")
     parser.add_argument("--record", help="record training, reading and evaluation as results/<RECORD>.json (results/smoke/ with --mode smoke)")
     parser.add_argument("--mode", default="full", choices=["smoke", "full"], help="where --record writes (default: full)")
 

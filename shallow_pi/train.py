@@ -403,13 +403,13 @@ def add_teacher_arguments(parser: argparse.ArgumentParser):
                         help="how much more often the early frames are drawn (default: 1, uniform draws)")
     parser.add_argument("--scene-weight", type=float, default=0.0,
                         help="weight of a loss on the objects' and goal's positions, predicted from the action expert's tokens "
-                             "by a head used only in training (`scene_flow_loss`; expert demonstrations only; default: 0, none)")
+                             "by a head used only in training (`scene_flow_loss`; needs the dataset's `scene` column, or expert demonstrations to replay; default: 0, none)")
     parser.add_argument("--scene-input", action="store_true",
-                        help="give the model the objects' and goal's positions as part of its state (replayed from the "
-                             "demonstrations' seeds in training, read from the simulator in evaluation): a diagnostic with "
-                             "privileged information, not a vision policy (expert demonstrations only; default: off)")
+                        help="give the model the objects' and goal's positions as part of its state (the dataset's `scene` "
+                             "column in training, read from the simulator in evaluation): a diagnostic with "
+                             "privileged information, not a vision policy (needs the `scene` column, or expert demonstrations to replay; default: off)")
     parser.add_argument("--reader", help="with --scene-input: a scene reader (`shallow-pi reader --out`) whose readings of each "
-                                         "frame's images are the told scene in training, instead of the replayed positions; "
+                                         "frame's images are the told scene in training, instead of the true positions; "
                                          "evaluate the teacher with the same `--reader`, and it is a camera policy")
     parser.add_argument("--ema", type=float, default=0.0, help="decay of the weight average, 0 for none (default: 0)")
     parser.add_argument("--steps", type=int, default=4000, help="optimiser steps (default: 4000)")
@@ -1109,12 +1109,17 @@ def explain_main(args) -> dict:
 SCENE_COLUMNS = EXPERT_FEATURES["objects"] + EXPERT_FEATURES["goal"]  # the scene: two objects' xyz and the goal's xyz
 
 
-def scene_positions(chunks, cache_dir: str | Path | None = None, progress: bool = True) -> torch.Tensor:
-    """(N, 9) the objects' and the goal's positions (`SCENE_COLUMNS`) at every frame of `chunks`, a `ChunkDataset` of the
-    scripted expert's demonstrations. They are not stored in the dataset: each episode is replayed from its seed without
-    rendering (the expert and the physics are deterministic). A replay whose actions differ from the recorded ones is
-    refused (recovery episodes, or another policy's, cannot be replayed this way). Kept in `cache_dir` like `MemoryChunks`."""
+def scene_positions(chunks, cache_dir: str | Path | None = None, progress: bool = True, replay: bool = False) -> torch.Tensor:
+    """(N, 9) the objects' and the goal's positions (`SCENE_COLUMNS`) at every frame of `chunks`, a `ChunkDataset` of
+    demonstrations. Read from the dataset's `scene` column, which notebook 02's writer fills. A dataset without it (written
+    before the column existed) holds only the scripted expert's demonstrations, so each episode is replayed from its seed
+    without rendering (the expert and the physics are deterministic); `replay=True` replays even when the column is there.
+    A replay whose actions differ from the recorded ones is refused (recovery episodes, or another policy's, cannot be
+    replayed this way). Replayed positions are kept in `cache_dir` like `MemoryChunks`."""
     from shallow_pi.metaworld import TASKS, ExpertPolicy, MetaWorldEnv, rollout, task_instruction
+    if not replay and "scene" in chunks.ds.meta.features:
+        stored = np.asarray(chunks.ds.hf_dataset.select_columns(["scene"]).with_format("numpy")["scene"], dtype=np.float32)
+        return torch.from_numpy(stored.reshape(len(chunks), len(SCENE_COLUMNS)))  # (N, 9)
     path = Path(cache_dir) / f"{decoded_digest(chunks)}-scene.pt" if cache_dir else None
     if path is not None and path.exists():
         return torch.load(path, weights_only=True)
@@ -1132,8 +1137,8 @@ def scene_positions(chunks, cache_dir: str | Path | None = None, progress: bool 
             ep = rollout(env, ExpertPolicy(), int(seed[start]), n_action_steps=1, keep_frames=True, max_steps=end - start)
             if ep.steps != end - start or not np.allclose(np.stack(ep.actions), recorded[start:end], atol=1e-5):
                 raise ValueError(f"{chunks.ds.root}: episode {int(episode[start])} ({task}, seed {int(seed[start])}) is not the "
-                                 f"scripted expert's: give --scene-weight only with expert demonstrations (`shallow-pi demos`), "
-                                 f"not recovery episodes")
+                                 f"scripted expert's, and the dataset has no `scene` column to read instead: write it again "
+                                 f"with `shallow-pi demos`, which stores the scene, or leave it out of --scene-weight")
             out[start:end] = np.stack([f["privileged"][SCENE_COLUMNS] for f in ep.frames])
     finally:
         for env in envs.values():
@@ -1311,8 +1316,8 @@ def load_scene_reader(directory: str | Path, image_size: int):
 
 def tell_scene(data: MemoryChunks, chunks: list, reader=None, stats: tuple[np.ndarray, np.ndarray] | None = None,
                cache_dir: str | Path | None = None):
-    """Append the scene to every example's state in `data` (`add_scene_to_state`), in place: the positions replayed from the
-    demonstrations' seeds of `chunks` (the `ChunkDataset`s `data` was built from, in order), or, given a `reader`, what it
+    """Append the scene to every example's state in `data` (`add_scene_to_state`), in place: the true positions (`scene_positions`)
+    of `chunks` (the `ChunkDataset`s `data` was built from, in order), or, given a `reader`, what it
     reads from each frame's own images. Returns the widened normaliser."""
     if reader is None:
         positions = torch.cat([scene_positions(c, cache_dir) for c in chunks])  # (N, 9)
