@@ -38,14 +38,14 @@ from .model import ByteTokenizer, FlowVLA, Observation, VLAConfig
 
 # %% auto #0
 __all__ = ['TASKS', 'SUITES', 'FPS', 'DEMO_SEED_START', 'EVAL_SEED_START', 'CAMERAS', 'STATE_NAMES', 'ACTION_NAMES',
-           'DEMO_SCENE_COLUMNS', 'SCENE_NAMES', 'STATE_COLUMNS_FILE', 'check_task', 'suite_tasks', 'task_instruction',
-           'task_horizon', 'fast_renderer', 'MetaWorldEnv', 'Policy', 'batch_of', 'ExpertPolicy', 'RandomPolicy',
-           'Episode', 'rollout', 'expert_success', 'demo_features', 'expert_episode', 'write_task_shard',
-           'merge_shards', 'generate_demos', 'demo_dir', 'demos_summary', 'open_dataset', 'check_features',
-           'Normalizer', 'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks', 'chunk_loader',
-           'FlowVLAPolicy', 'save_state_columns', 'load_state_columns', 'load_policy', 'wilson_interval', 'evaluate',
-           'success_rows', 'plot_success', 'weights_digest', 'saved_model_dir', 'print_success', 'evaluate_main',
-           'demos_main']
+           'DEMO_SCENE_COLUMNS', 'SCENE_FEATURE_NAMES', 'STATE_COLUMNS_FILE', 'check_task', 'suite_tasks',
+           'task_instruction', 'task_horizon', 'fast_renderer', 'MetaWorldEnv', 'Policy', 'batch_of', 'ExpertPolicy',
+           'RandomPolicy', 'Episode', 'rollout', 'expert_success', 'demo_features', 'expert_episode',
+           'write_task_shard', 'merge_shards', 'generate_demos', 'demo_dir', 'demos_summary', 'open_dataset',
+           'check_features', 'Normalizer', 'to_model_images', 'chunk_indices', 'ChunkDataset', 'collate_chunks',
+           'chunk_loader', 'FlowVLAPolicy', 'save_state_columns', 'load_state_columns', 'load_policy',
+           'wilson_interval', 'evaluate', 'success_rows', 'plot_success', 'weights_digest', 'saved_model_dir',
+           'print_success', 'evaluate_main', 'demos_main']
 
 # %% ../nbs/02_metaworld.ipynb #e6f5af03
 # task -> (suite, horizon in env steps). Suites follow Seo et al. (Masked World Models), as in LeRobot's config.
@@ -263,7 +263,7 @@ def expert_success(task: str, seeds: Sequence[int], max_steps: int | None = None
 STATE_NAMES = ["hand_x", "hand_y", "hand_z", "gripper_opening"]
 ACTION_NAMES = ["delta_x", "delta_y", "delta_z", "gripper_effort"]
 DEMO_SCENE_COLUMNS = [4, 5, 6, 11, 12, 13, 36, 37, 38]  # Meta-World observation columns: both objects' xyz, then the goal's
-SCENE_NAMES = ["object_x", "object_y", "object_z", "object2_x", "object2_y", "object2_z", "goal_x", "goal_y", "goal_z"]
+SCENE_FEATURE_NAMES = ["object_x", "object_y", "object_z", "object2_x", "object2_y", "object2_z", "goal_x", "goal_y", "goal_z"]
 
 
 def demo_features(image_size: int = 64, cameras: Sequence[str] = CAMERAS) -> dict:
@@ -275,7 +275,7 @@ def demo_features(image_size: int = 64, cameras: Sequence[str] = CAMERAS) -> dic
     feats["observation.state"] = {"dtype": "float32", "shape": (4,), "names": STATE_NAMES}
     feats["action"] = {"dtype": "float32", "shape": (4,), "names": ACTION_NAMES}
     feats["seed"] = {"dtype": "int64", "shape": (1,), "names": None}
-    feats["scene"] = {"dtype": "float32", "shape": (len(SCENE_NAMES),), "names": SCENE_NAMES}
+    feats["scene"] = {"dtype": "float32", "shape": (len(SCENE_FEATURE_NAMES),), "names": SCENE_FEATURE_NAMES}
     return feats
 
 

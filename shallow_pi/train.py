@@ -1137,8 +1137,8 @@ def scene_positions(chunks, cache_dir: str | Path | None = None, progress: bool 
             ep = rollout(env, ExpertPolicy(), int(seed[start]), n_action_steps=1, keep_frames=True, max_steps=end - start)
             if ep.steps != end - start or not np.allclose(np.stack(ep.actions), recorded[start:end], atol=1e-5):
                 raise ValueError(f"{chunks.ds.root}: episode {int(episode[start])} ({task}, seed {int(seed[start])}) is not the "
-                                 f"scripted expert's, and the dataset has no `scene` column to read instead: write it again "
-                                 f"with `shallow-pi demos`, which stores the scene, or leave it out of --scene-weight")
+                                 f"scripted expert's, so it cannot be replayed: read the dataset's `scene` column instead (write "
+                                 f"the demonstrations with `shallow-pi demos`, which stores it), or leave them out of --scene-weight")
             out[start:end] = np.stack([f["privileged"][SCENE_COLUMNS] for f in ep.frames])
     finally:
         for env in envs.values():
